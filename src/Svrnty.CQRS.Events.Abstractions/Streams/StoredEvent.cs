@@ -1,0 +1,26 @@
+namespace Svrnty.CQRS.Events.Abstractions;
+
+/// <summary>An event as stored in a persistent stream.</summary>
+public sealed record StoredEvent
+{
+    /// <summary>The stream the event belongs to.</summary>
+    public required string StreamName { get; init; }
+
+    /// <summary>The event's 0-based, gapless position in its stream.</summary>
+    public required long Offset { get; init; }
+
+    /// <summary>The event's id (<see cref="ICorrelatedEvent.EventId"/>).</summary>
+    public required string EventId { get; init; }
+
+    /// <summary>The stable event-type name stored with the event.</summary>
+    public required string EventType { get; init; }
+
+    /// <summary>The event's correlation id (<see cref="ICorrelatedEvent.CorrelationId"/>).</summary>
+    public string? CorrelationId { get; init; }
+
+    /// <summary>The event itself, or an <see cref="UnknownEvent"/> when its type no longer resolves.</summary>
+    public required ICorrelatedEvent Event { get; init; }
+
+    /// <summary>When the store accepted the event.</summary>
+    public required DateTimeOffset Timestamp { get; init; }
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.InMemory;
+using Svrnty.CQRS.Events.InMemory.Configuration;
+using Svrnty.CQRS.Events.InMemory.Offsets;
+using Svrnty.CQRS.Events.InMemory.Queues;
+using Svrnty.CQRS.Events.InMemory.Retention;
+using Svrnty.CQRS.Events.InMemory.Streams;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the in-memory backend of Svrnty.CQRS.Events.</summary>
+public static class InMemoryEventStorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers every contract interface (<see cref="IEventStreamStore"/> with <see cref="IEventStreamWriter"/>,
+    /// <see cref="IEventStreamReader"/> and <see cref="IEventQueue"/>, <see cref="IConsumerOffsetStore"/>,
+    /// <see cref="IDeadLetterStore"/>, <see cref="IStreamConfigurationStore"/>, <see cref="IRetentionPolicyStore"/>) as
+    /// in-memory singletons. Uses <c>TryAdd</c>, so an interface registered before is kept; safe to call twice. Data
+    /// lives as long as the service provider.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>The service collection.</returns>
+    public static IServiceCollection AddInMemoryEventStorage(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddEventStreamingCore();
+        services.TryAddSingleton<InMemoryEventStorage>();
+        services.TryAddSingleton<InMemoryEventStreamStore>();
+        services.TryAddSingleton<IEventStreamStore>(sp => sp.GetRequiredService<InMemoryEventStreamStore>());
+        services.TryAddSingleton<IEventStreamWriter>(sp => sp.GetRequiredService<IEventStreamStore>());
+        services.TryAddSingleton<IEventStreamReader>(sp => sp.GetRequiredService<IEventStreamStore>());
+        services.TryAddSingleton<IEventQueue>(sp => sp.GetRequiredService<IEventStreamStore>());
+        services.TryAddSingleton<IDeadLetterStore, InMemoryDeadLetterStore>();
+        services.TryAddSingleton<IConsumerOffsetStore, InMemoryConsumerOffsetStore>();
+        services.TryAddSingleton<IStreamConfigurationStore, InMemoryStreamConfigurationStore>();
+        services.TryAddSingleton<IRetentionPolicyStore, InMemoryRetentionPolicyStore>();
+        return services;
+    }
+}

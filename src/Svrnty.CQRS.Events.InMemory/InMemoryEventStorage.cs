@@ -1,0 +1,33 @@
+using System.Collections.Concurrent;
+using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.InMemory.Queues;
+using Svrnty.CQRS.Events.InMemory.Streams;
+
+namespace Svrnty.CQRS.Events.InMemory;
+
+/// <summary>Everything the in-memory backend stores, shared by its stores (one instance per service provider).</summary>
+internal sealed class InMemoryEventStorage
+{
+    public ConcurrentDictionary<string, InMemoryStream> Streams { get; } = new(StringComparer.Ordinal);
+
+    public ConcurrentDictionary<string, InMemoryQueue> Queues { get; } = new(StringComparer.Ordinal);
+
+    public ConcurrentDictionary<(string Stream, string Group), ConsumerOffset> Offsets { get; } = new();
+
+    public ConcurrentDictionary<string, StreamConfiguration> Configurations { get; } = new(StringComparer.Ordinal);
+
+    public ConcurrentDictionary<string, RetentionPolicy> RetentionPolicies { get; } = new(StringComparer.Ordinal);
+
+    public InMemoryStream? FindStream(string name) => Streams.GetValueOrDefault(name);
+
+    public InMemoryStream GetOrAddStream(string name) => Streams.GetOrAdd(name, static n => new InMemoryStream(n));
+
+    public InMemoryQueue? FindQueue(string name) => Queues.GetValueOrDefault(name);
+
+    public InMemoryQueue GetOrAddQueue(string name) => Queues.GetOrAdd(name, static n => new InMemoryQueue(n));
+
+    public int MaxDeliveryAttempts(string queue) =>
+        Configurations.TryGetValue(queue, out var configuration)
+            ? configuration.MaxDeliveryAttempts
+            : StreamConfiguration.DefaultMaxDeliveryAttempts;
+}

@@ -1,0 +1,39 @@
+using Svrnty.CQRS.Events.Abstractions;
+
+namespace Svrnty.CQRS.Events.InMemory.Streams;
+
+internal sealed partial class InMemoryEventStreamStore
+{
+    protected override Task<long> AppendCoreAsync(string streamName, IReadOnlyCollection<ICorrelatedEvent> events, long? expectedLength,
+        CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // Serialize before taking the lock: a payload that cannot be serialized fails with nothing written.
+        var serialized = events.Select(e => (Event: e, Data: serializer.Serialize(e))).ToArray();
+        var stream = storage.GetOrAddStream(streamName);
+        lock (stream.Sync)
+        {
+            var fresh = serialized.Where(s => !stream.TryGetOffset(s.Event.EventId, out _)).ToArray();
+            if (fresh.Length == 0)
+            {
+                stream.TryGetOffset(serialized[^1].Event.EventId, out var existing);
+                return Task.FromResult(existing);
+            }
+
+            if (expectedLength is { } expected && expected != stream.Length)
+            {
+                throw new StreamConcurrencyException(streamName, expected, stream.Length);
+            }
+
+            var now = InMemoryClock.Now(time);
+            var last = -1L;
+            foreach (var (e, data) in fresh)
+            {
+                last = stream.Add(new InMemoryStream.Entry(0, e.EventId, data.EventType, e.CorrelationId, data.Json, e.OccurredAt, now));
+            }
+
+            return Task.FromResult(last);
+        }
+    }
+}

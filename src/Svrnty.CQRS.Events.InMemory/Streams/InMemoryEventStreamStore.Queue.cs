@@ -1,0 +1,139 @@
+using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.InMemory.Queues;
+using Svrnty.CQRS.Events.Queues;
+
+namespace Svrnty.CQRS.Events.InMemory.Streams;
+
+internal sealed partial class InMemoryEventStreamStore
+{
+    protected override Task EnqueueCoreAsync(string streamName, ICorrelatedEvent @event, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var data = serializer.Serialize(@event);
+        var payload = new InMemoryQueue.Payload(@event.EventId, data.EventType, @event.CorrelationId, data.Json, @event.OccurredAt);
+        var queue = storage.GetOrAddQueue(streamName);
+        lock (queue.Sync)
+        {
+            queue.TryAdd(payload, InMemoryClock.Now(time));
+        }
+
+        return Task.CompletedTask;
+    }
+
+    protected override Task<DequeuedEvent?> DequeueCoreAsync(string streamName, string consumerId, TimeSpan visibilityTimeout,
+        CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (storage.FindQueue(streamName) is not { } queue)
+        {
+            return Task.FromResult<DequeuedEvent?>(null);
+        }
+
+        var maxAttempts = storage.MaxDeliveryAttempts(streamName);
+        InMemoryQueue.Payload payload;
+        DequeuedEvent leased;
+        lock (queue.Sync)
+        {
+            var now = InMemoryClock.Now(time);
+            InMemoryQueue.Message? message;
+            while ((message = queue.FirstVisible(now)) is not null && message.DeliveryCount >= maxAttempts)
+            {
+                queue.DeadLetter(message, DeadLetterReasons.MaxDeliveryAttemptsExceeded(message.DeliveryCount), now);
+            }
+
+            if (message is null)
+            {
+                return Task.FromResult<DequeuedEvent?>(null);
+            }
+
+            message.DeliveryCount++;
+            message.Holder = consumerId;
+            message.VisibleAt = now + visibilityTimeout;
+            payload = message.Payload;
+            leased = new DequeuedEvent
+            {
+                StreamName = streamName,
+                EventId = payload.EventId,
+                Event = null!,
+                ConsumerId = consumerId,
+                DeliveryCount = message.DeliveryCount,
+                VisibleUntil = message.VisibleAt,
+            };
+        }
+
+        return Task.FromResult<DequeuedEvent?>(leased with { Event = Deserialize(payload) });
+    }
+
+    protected override Task<bool> AcknowledgeCoreAsync(string streamName, string eventId, string consumerId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (storage.FindQueue(streamName) is not { } queue)
+        {
+            return Task.FromResult(false);
+        }
+
+        lock (queue.Sync)
+        {
+            if (queue.Find(eventId) is not { } message || message.Holder != consumerId)
+            {
+                return Task.FromResult(false);
+            }
+
+            queue.Remove(message);
+            return Task.FromResult(true);
+        }
+    }
+
+    protected override Task<bool> NackCoreAsync(string streamName, string eventId, string consumerId, bool requeue,
+        CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (storage.FindQueue(streamName) is not { } queue)
+        {
+            return Task.FromResult(false);
+        }
+
+        var maxAttempts = storage.MaxDeliveryAttempts(streamName);
+        lock (queue.Sync)
+        {
+            if (queue.Find(eventId) is not { } message || message.Holder != consumerId)
+            {
+                return Task.FromResult(false);
+            }
+
+            var now = InMemoryClock.Now(time);
+            if (!requeue)
+            {
+                queue.DeadLetter(message, DeadLetterReasons.Rejected(consumerId), now);
+            }
+            else if (message.DeliveryCount >= maxAttempts)
+            {
+                queue.DeadLetter(message, DeadLetterReasons.MaxDeliveryAttemptsExceeded(message.DeliveryCount), now);
+            }
+            else
+            {
+                message.Holder = null;
+                message.VisibleAt = now;
+            }
+
+            return Task.FromResult(true);
+        }
+    }
+
+    protected override Task<long> GetPendingCountCoreAsync(string streamName, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (storage.FindQueue(streamName) is not { } queue)
+        {
+            return Task.FromResult(0L);
+        }
+
+        lock (queue.Sync)
+        {
+            return Task.FromResult((long)queue.PendingCount);
+        }
+    }
+
+    internal ICorrelatedEvent Deserialize(InMemoryQueue.Payload payload) =>
+        Deserialize(payload.EventType, payload.Json, payload.EventId, payload.CorrelationId, payload.OccurredAt);
+}

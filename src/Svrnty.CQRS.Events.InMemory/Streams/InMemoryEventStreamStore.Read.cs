@@ -1,0 +1,68 @@
+using Svrnty.CQRS.Events.Abstractions;
+
+namespace Svrnty.CQRS.Events.InMemory.Streams;
+
+internal sealed partial class InMemoryEventStreamStore
+{
+    protected override Task<IReadOnlyList<StoredEvent>> ReadStreamCoreAsync(string streamName, long fromOffset, int maxCount,
+        CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (storage.FindStream(streamName) is not { } stream)
+        {
+            return Task.FromResult<IReadOnlyList<StoredEvent>>([]);
+        }
+
+        InMemoryStream.Entry[] slice;
+        lock (stream.Sync)
+        {
+            slice = stream.Slice(fromOffset, maxCount);
+        }
+
+        var events = new StoredEvent[slice.Length];
+        for (var i = 0; i < slice.Length; i++)
+        {
+            var entry = slice[i];
+            events[i] = new StoredEvent
+            {
+                StreamName = streamName,
+                Offset = entry.Offset,
+                EventId = entry.EventId,
+                EventType = entry.EventType,
+                CorrelationId = entry.CorrelationId,
+                Event = Deserialize(entry.EventType, entry.Json, entry.EventId, entry.CorrelationId, entry.OccurredAt),
+                Timestamp = entry.Timestamp,
+            };
+        }
+
+        return Task.FromResult<IReadOnlyList<StoredEvent>>(events);
+    }
+
+    protected override Task<long> GetStreamLengthCoreAsync(string streamName, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (storage.FindStream(streamName) is not { } stream)
+        {
+            return Task.FromResult(0L);
+        }
+
+        lock (stream.Sync)
+        {
+            return Task.FromResult(stream.Length);
+        }
+    }
+
+    protected override Task<StreamMetadata> GetStreamMetadataCoreAsync(string streamName, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (storage.FindStream(streamName) is not { } stream)
+        {
+            return Task.FromResult(new StreamMetadata { StreamName = streamName, Exists = false, Length = 0, RetainedCount = 0 });
+        }
+
+        lock (stream.Sync)
+        {
+            return Task.FromResult(stream.Metadata());
+        }
+    }
+}

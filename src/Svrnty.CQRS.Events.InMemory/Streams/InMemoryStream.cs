@@ -1,0 +1,85 @@
+using Svrnty.CQRS.Events.Abstractions;
+
+namespace Svrnty.CQRS.Events.InMemory.Streams;
+
+/// <summary>One stream's log. Every member is guarded by the instance's own lock, so streams never contend.</summary>
+internal sealed class InMemoryStream(string name)
+{
+    private readonly List<Entry> _events = [];
+    private readonly Dictionary<string, long> _offsetsById = new(StringComparer.Ordinal);
+
+    public string Name { get; } = name;
+
+    public Lock Sync { get; } = new();
+
+    /// <summary>The number of events ever appended: the next offset.</summary>
+    public long Length { get; private set; }
+
+    /// <summary>The offset of <c>_events[0]</c>; equals <see cref="Length"/> when nothing is retained.</summary>
+    public long FirstRetainedOffset { get; private set; }
+
+    public int RetainedCount => _events.Count;
+
+    public bool TryGetOffset(string eventId, out long offset) => _offsetsById.TryGetValue(eventId, out offset);
+
+    public long Add(Entry entry)
+    {
+        _events.Add(entry with { Offset = Length });
+        _offsetsById.Add(entry.EventId, Length);
+        return Length++;
+    }
+
+    /// <summary>Copies at most <paramref name="maxCount"/> entries from <paramref name="fromOffset"/> (or the oldest
+    /// retained one) without scanning from the start.</summary>
+    public Entry[] Slice(long fromOffset, int maxCount)
+    {
+        var start = (int)Math.Max(0, fromOffset - FirstRetainedOffset);
+        if (start >= _events.Count)
+        {
+            return [];
+        }
+
+        return _events.GetRange(start, Math.Min(maxCount, _events.Count - start)).ToArray();
+    }
+
+    public StreamMetadata Metadata()
+    {
+        var oldest = _events.Count > 0 ? _events[0] : null;
+        var newest = _events.Count > 0 ? _events[^1] : null;
+        return new StreamMetadata
+        {
+            StreamName = Name,
+            Exists = Length > 0,
+            Length = Length,
+            RetainedCount = _events.Count,
+            OldestEventOffset = oldest?.Offset,
+            NewestEventOffset = newest?.Offset,
+            OldestEventTimestamp = oldest?.Timestamp,
+            NewestEventTimestamp = newest?.Timestamp,
+        };
+    }
+
+    /// <summary>Deletes the oldest <paramref name="count"/> retained events. Offsets are never reused.</summary>
+    public int TrimOldest(int count)
+    {
+        count = Math.Min(count, _events.Count);
+        for (var i = 0; i < count; i++)
+        {
+            _offsetsById.Remove(_events[i].EventId);
+        }
+
+        _events.RemoveRange(0, count);
+        FirstRetainedOffset = _events.Count > 0 ? _events[0].Offset : Length;
+        return count;
+    }
+
+    /// <summary>An event in its stored form.</summary>
+    public sealed record Entry(
+        long Offset,
+        string EventId,
+        string EventType,
+        string? CorrelationId,
+        string Json,
+        DateTimeOffset OccurredAt,
+        DateTimeOffset Timestamp);
+}

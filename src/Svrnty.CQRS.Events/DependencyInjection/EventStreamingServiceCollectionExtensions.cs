@@ -1,0 +1,36 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Svrnty.CQRS.Events.Serialization;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the backend-agnostic runtime of Svrnty.CQRS.Events.</summary>
+public static class EventStreamingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers what every backend shares: the <see cref="EventSerializer"/> and <see cref="TimeProvider.System"/>
+    /// (unless a <see cref="TimeProvider"/> is already registered). Backends call this; safe to call more than once.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>The service collection.</returns>
+    public static IServiceCollection AddEventStreamingCore(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<EventSerializationOptions>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<EventSerializer>();
+        return services;
+    }
+
+    /// <summary>Configures how events are serialized and how their types are named in storage.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Configures the options, e.g. <c>o =&gt; o.MapEventType&lt;OrderPlaced&gt;("order-placed")</c>.</param>
+    /// <returns>The service collection.</returns>
+    public static IServiceCollection ConfigureEventSerialization(this IServiceCollection services, Action<EventSerializationOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddEventStreamingCore();
+        services.Configure(configure);
+        return services;
+    }
+}

@@ -1,0 +1,171 @@
+using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.Validation;
+
+namespace Svrnty.CQRS.Events.Streams;
+
+/// <summary>
+/// The base every backend's <see cref="IEventStreamStore"/> derives from: it applies the contract's argument rules
+/// once, before any I/O, and hands valid arguments to the backend's <c>*CoreAsync</c> methods.
+/// </summary>
+public abstract class EventStreamStoreBase : IEventStreamStore
+{
+    /// <inheritdoc />
+    public Task<long> AppendAsync(string streamName, ICorrelatedEvent @event, CancellationToken cancellationToken = default)
+    {
+        Argument.Name(streamName, nameof(streamName));
+        Argument.Event(@event, nameof(@event));
+        return AppendCoreAsync(streamName, [@event], expectedLength: null, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<long> AppendAsync(string streamName, IReadOnlyCollection<ICorrelatedEvent> events, long? expectedLength = null,
+        CancellationToken cancellationToken = default)
+    {
+        Argument.Name(streamName, nameof(streamName));
+        Argument.Events(events, nameof(events));
+        if (expectedLength is { } expected)
+        {
+            Argument.NotNegative(expected, nameof(expectedLength));
+        }
+
+        return AppendCoreAsync(streamName, events, expectedLength, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(string streamName, long fromOffset, int maxCount,
+        CancellationToken cancellationToken = default)
+    {
+        Argument.Name(streamName, nameof(streamName));
+        Argument.NotNegative(fromOffset, nameof(fromOffset));
+        Argument.MaxCount(maxCount, nameof(maxCount));
+        return ReadStreamCoreAsync(streamName, fromOffset, maxCount, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<long> GetStreamLengthAsync(string streamName, CancellationToken cancellationToken = default)
+    {
+        Argument.Name(streamName, nameof(streamName));
+        return GetStreamLengthCoreAsync(streamName, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<StreamMetadata> GetStreamMetadataAsync(string streamName, CancellationToken cancellationToken = default)
+    {
+        Argument.Name(streamName, nameof(streamName));
+        return GetStreamMetadataCoreAsync(streamName, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task EnqueueAsync(string streamName, ICorrelatedEvent @event, CancellationToken cancellationToken = default)
+    {
+        Argument.Name(streamName, nameof(streamName));
+        Argument.Event(@event, nameof(@event));
+        return EnqueueCoreAsync(streamName, @event, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<DequeuedEvent?> DequeueAsync(string streamName, string consumerId, TimeSpan visibilityTimeout,
+        CancellationToken cancellationToken = default)
+    {
+        Argument.Name(streamName, nameof(streamName));
+        Argument.Name(consumerId, nameof(consumerId));
+        Argument.VisibilityTimeout(visibilityTimeout, nameof(visibilityTimeout));
+        return DequeueCoreAsync(streamName, consumerId, visibilityTimeout, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> AcknowledgeAsync(string streamName, string eventId, string consumerId, CancellationToken cancellationToken = default)
+    {
+        Argument.Name(streamName, nameof(streamName));
+        Argument.Name(eventId, nameof(eventId));
+        Argument.Name(consumerId, nameof(consumerId));
+        return AcknowledgeCoreAsync(streamName, eventId, consumerId, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<bool> NackAsync(string streamName, string eventId, string consumerId, bool requeue = true,
+        CancellationToken cancellationToken = default)
+    {
+        Argument.Name(streamName, nameof(streamName));
+        Argument.Name(eventId, nameof(eventId));
+        Argument.Name(consumerId, nameof(consumerId));
+        return NackCoreAsync(streamName, eventId, consumerId, requeue, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<long> GetPendingCountAsync(string streamName, CancellationToken cancellationToken = default)
+    {
+        Argument.Name(streamName, nameof(streamName));
+        return GetPendingCountCoreAsync(streamName, cancellationToken);
+    }
+
+    /// <summary>Appends validated events; see <see cref="IEventStreamWriter.AppendAsync(string, IReadOnlyCollection{ICorrelatedEvent}, long?, CancellationToken)"/>.</summary>
+    /// <param name="streamName">A valid stream name.</param>
+    /// <param name="events">At least one valid event, with distinct ids.</param>
+    /// <param name="expectedLength">Null, or the stream's expected length (0 or more).</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The offset of the last appended event, or of the last event when all were already there.</returns>
+    protected abstract Task<long> AppendCoreAsync(string streamName, IReadOnlyCollection<ICorrelatedEvent> events, long? expectedLength,
+        CancellationToken cancellationToken);
+
+    /// <summary>Reads validated arguments; see <see cref="IEventStreamReader.ReadStreamAsync"/>.</summary>
+    /// <param name="streamName">A valid stream name.</param>
+    /// <param name="fromOffset">0 or more.</param>
+    /// <param name="maxCount">1 to 10,000.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The events.</returns>
+    protected abstract Task<IReadOnlyList<StoredEvent>> ReadStreamCoreAsync(string streamName, long fromOffset, int maxCount,
+        CancellationToken cancellationToken);
+
+    /// <summary>See <see cref="IEventStreamReader.GetStreamLengthAsync"/>.</summary>
+    /// <param name="streamName">A valid stream name.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The length.</returns>
+    protected abstract Task<long> GetStreamLengthCoreAsync(string streamName, CancellationToken cancellationToken);
+
+    /// <summary>See <see cref="IEventStreamReader.GetStreamMetadataAsync"/>.</summary>
+    /// <param name="streamName">A valid stream name.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The metadata.</returns>
+    protected abstract Task<StreamMetadata> GetStreamMetadataCoreAsync(string streamName, CancellationToken cancellationToken);
+
+    /// <summary>See <see cref="IEventQueue.EnqueueAsync"/>.</summary>
+    /// <param name="streamName">A valid queue name.</param>
+    /// <param name="event">A valid event.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the event is enqueued.</returns>
+    protected abstract Task EnqueueCoreAsync(string streamName, ICorrelatedEvent @event, CancellationToken cancellationToken);
+
+    /// <summary>See <see cref="IEventQueue.DequeueAsync"/>.</summary>
+    /// <param name="streamName">A valid queue name.</param>
+    /// <param name="consumerId">A valid consumer id.</param>
+    /// <param name="visibilityTimeout">Positive.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The leased message or null.</returns>
+    protected abstract Task<DequeuedEvent?> DequeueCoreAsync(string streamName, string consumerId, TimeSpan visibilityTimeout,
+        CancellationToken cancellationToken);
+
+    /// <summary>See <see cref="IEventQueue.AcknowledgeAsync"/>.</summary>
+    /// <param name="streamName">A valid queue name.</param>
+    /// <param name="eventId">A valid event id.</param>
+    /// <param name="consumerId">A valid consumer id.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>Whether the message was held by the consumer and removed.</returns>
+    protected abstract Task<bool> AcknowledgeCoreAsync(string streamName, string eventId, string consumerId, CancellationToken cancellationToken);
+
+    /// <summary>See <see cref="IEventQueue.NackAsync"/>.</summary>
+    /// <param name="streamName">A valid queue name.</param>
+    /// <param name="eventId">A valid event id.</param>
+    /// <param name="consumerId">A valid consumer id.</param>
+    /// <param name="requeue">Requeue or dead-letter.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>Whether the message was held by the consumer.</returns>
+    protected abstract Task<bool> NackCoreAsync(string streamName, string eventId, string consumerId, bool requeue,
+        CancellationToken cancellationToken);
+
+    /// <summary>See <see cref="IEventQueue.GetPendingCountAsync"/>.</summary>
+    /// <param name="streamName">A valid queue name.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The pending count.</returns>
+    protected abstract Task<long> GetPendingCountCoreAsync(string streamName, CancellationToken cancellationToken);
+}
