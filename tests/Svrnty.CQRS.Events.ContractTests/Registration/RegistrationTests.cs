@@ -32,10 +32,10 @@ public abstract class RegistrationTests(EventStoreFixture fixture) : StoreSuite(
     }
 
     [Fact]
-    public void A_store_the_application_registered_first_is_kept()
+    public async Task A_store_the_application_registered_first_is_kept()
     {
         var custom = new CustomRetentionStore();
-        using var services = Fixture.BuildServices(configureFirst: s => s.AddSingleton<IRetentionPolicyStore>(custom));
+        await using var services = Fixture.BuildServices(configureFirst: s => s.AddSingleton<IRetentionPolicyStore>(custom));
 
         Assert.Same(custom, services.GetRequiredService<IRetentionPolicyStore>());
         Assert.NotNull(services.GetRequiredService<IEventStreamStore>());

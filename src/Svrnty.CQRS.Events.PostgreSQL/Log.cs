@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Logging;
+
+namespace Svrnty.CQRS.Events.PostgreSQL;
+
+/// <summary>Log messages of the PostgreSQL backend, with stable event ids (1000-1099: migrations).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "Event-streaming schema \"{Schema}\" is up to date at version {Version}.")]
+    public static partial void SchemaUpToDate(ILogger logger, string schema, int version);
+
+    [LoggerMessage(1001, LogLevel.Information, "Applying migration {Migration} to schema \"{Schema}\".")]
+    public static partial void ApplyingMigration(ILogger logger, string migration, string schema);
+
+    [LoggerMessage(1002, LogLevel.Information, "Applied migration {Migration} to schema \"{Schema}\" in {ElapsedMilliseconds} ms.")]
+    public static partial void AppliedMigration(ILogger logger, string migration, string schema, long elapsedMilliseconds);
+
+    [LoggerMessage(1003, LogLevel.Error, "Migration {Migration} of schema \"{Schema}\" failed and was rolled back; the schema stays at version {Version}.")]
+    public static partial void MigrationFailed(ILogger logger, Exception exception, string migration, string schema, int version);
+
+    [LoggerMessage(1004, LogLevel.Warning, "Migration {Migration} was applied to schema \"{Schema}\" with checksum {AppliedChecksum}, but the embedded script now has checksum {EmbeddedChecksum}. Applied scripts must not be edited; add a new migration instead.")]
+    public static partial void ChecksumMismatch(ILogger logger, string migration, string schema, string appliedChecksum, string embeddedChecksum);
+
+    [LoggerMessage(1005, LogLevel.Debug, "Waiting for the migration lock of schema \"{Schema}\" (another instance may be migrating).")]
+    public static partial void WaitingForMigrationLock(ILogger logger, string schema);
+}

@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using System.Text;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Svrnty.CQRS.Events.PostgreSQL.Migrations;
+
+/// <summary>
+/// Creates and upgrades the event-streaming schema with the embedded <c>Migrations/NNN_Name.sql</c> scripts: pending
+/// scripts are applied in order, each in its own transaction, and recorded in <c>schema_version</c>. A PostgreSQL
+/// advisory lock makes concurrent starts of several instances safe; re-running is a no-op. A failing script is rolled
+/// back, leaving the schema at its previous version, and reported with its name and the PostgreSQL error.
+/// </summary>
+/// <remarks>Resolve it from the container to migrate by hand, list pending migrations, or export them for a DBA.</remarks>
+public sealed class DatabaseMigrator
+{
+    // First key of the advisory lock ("SVRN"); the second is the hash of the schema name.
+    private const int LockClass = 0x5356524E;
+
+    private readonly PostgresDatabase _database;
+    private readonly SchemaVersionGuard _guard;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    internal DatabaseMigrator(PostgresDatabase database, SchemaVersionGuard guard, TimeProvider time, ILogger<DatabaseMigrator> logger)
+    {
+        _database = database;
+        _guard = guard;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Every migration embedded in this version of the library, in order.</summary>
+    public IReadOnlyList<Migration> Migrations { get; } = MigrationScripts.All.Select(s => s.Migration).ToArray();
+
+    /// <summary>Lists the migrations recorded as applied in the schema.</summary>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The applied migrations in order; empty for a fresh database.</returns>
+    public async Task<IReadOnlyList<Migration>> GetAppliedMigrationsAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = await _database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            return await ReadAppliedAsync(connection, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Lists the embedded migrations not yet applied.</summary>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The pending migrations in the order they would be applied.</returns>
+    public async Task<IReadOnlyList<Migration>> GetPendingMigrationsAsync(CancellationToken cancellationToken = default)
+    {
+        var applied = (await GetAppliedMigrationsAsync(cancellationToken).ConfigureAwait(false)).Select(m => m.Version).ToHashSet();
+        return Migrations.Where(m => !applied.Contains(m.Version)).ToArray();
+    }
+
+    /// <summary>
+    /// Writes one SQL script a DBA can review and run with psql: each migration after <paramref name="fromVersion"/> in
+    /// its own transaction, recording itself in <c>schema_version</c> as the migrator would.
+    /// </summary>
+    /// <param name="fromVersion">The schema's current version; 0 for a fresh database.</param>
+    /// <returns>The script.</returns>
+    public string GenerateScript(int fromVersion = 0)
+    {
+        var schema = _database.Schema;
+        var script = new StringBuilder();
+        script.Append("-- Svrnty.CQRS.Events schema migrations for schema ").Append(schema).Append(" from version ").Append(fromVersion).Append('\n');
+        script.Append("CREATE SCHEMA IF NOT EXISTS ").Append(schema).Append(";\n");
+        script.Append(VersionTableSql(schema)).Append('\n');
+        foreach (var (migration, sql) in MigrationScripts.All.Where(s => s.Migration.Version > fromVersion))
+        {
+            script.Append("\n-- ").Append(migration.Name).Append('\n');
+            script.Append("BEGIN;\n");
+            script.Append(MigrationScripts.ForSchema(sql, schema)).Append('\n');
+            script.Append("INSERT INTO ").Append(schema).Append(".schema_version (version, name, checksum, applied_at) VALUES (")
+                .Append(migration.Version).Append(", '").Append(migration.Name).Append("', '").Append(migration.Checksum).Append("', now());\n");
+            script.Append("COMMIT;\n");
+        }
+
+        return script.ToString();
+    }
+
+    /// <summary>Applies every pending migration, under an advisory lock so that concurrent instances do not race.</summary>
+    /// <param name="cancellationToken">Cancels the operation (a migration in progress is rolled back).</param>
+    /// <returns>The migrations applied by this call; empty when the schema was up to date.</returns>
+    /// <exception cref="MigrationException">A migration failed; it was rolled back and the schema is at its previous
+    /// version.</exception>
+    public async Task<IReadOnlyList<Migration>> MigrateAsync(CancellationToken cancellationToken = default)
+    {
+        var schema = _database.SchemaName;
+        var connection = await _database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            Log.WaitingForMigrationLock(_logger, schema);
+            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@LockClass, hashtext(@schema))",
+                new { LockClass, schema }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            try
+            {
+                var applied = await PrepareAsync(connection, cancellationToken).ConfigureAwait(false);
+                var done = new List<Migration>();
+                foreach (var (migration, sql) in MigrationScripts.All.Where(s => !applied.Contains(s.Migration.Version)))
+                {
+                    await ApplyAsync(connection, migration, sql, applied.Count == 0 ? 0 : applied.Max(), cancellationToken).ConfigureAwait(false);
+                    applied.Add(migration.Version);
+                    done.Add(migration);
+                }
+
+                if (done.Count == 0)
+                {
+                    Log.SchemaUpToDate(_logger, schema, MigrationScripts.LatestVersion);
+                }
+
+                _guard.MarkCurrent();
+                return done;
+            }
+            finally
+            {
+                await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_unlock(@LockClass, hashtext(@schema))",
+                    new { LockClass, schema }, cancellationToken: CancellationToken.None)).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<HashSet<int>> PrepareAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = @schema)", new { schema = _database.SchemaName },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var create = exists ? string.Empty : $"CREATE SCHEMA {_database.Schema};\n";
+        await connection.ExecuteAsync(new CommandDefinition(create + VersionTableSql(_database.Schema), cancellationToken: cancellationToken))
+            .ConfigureAwait(false);
+
+        var applied = await ReadAppliedAsync(connection, cancellationToken).ConfigureAwait(false);
+        foreach (var migration in applied)
+        {
+            var embedded = Migrations.FirstOrDefault(m => m.Version == migration.Version);
+            if (embedded is not null && embedded.Checksum != migration.Checksum)
+            {
+                Log.ChecksumMismatch(_logger, migration.Name, _database.SchemaName, migration.Checksum, embedded.Checksum);
+            }
+        }
+
+        return applied.Select(m => m.Version).ToHashSet();
+    }
+
+    private async Task ApplyAsync(NpgsqlConnection connection, Migration migration, string sql, int currentVersion, CancellationToken cancellationToken)
+    {
+        Log.ApplyingMigration(_logger, migration.Name, _database.SchemaName);
+        var started = Stopwatch.GetTimestamp();
+        var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await using (transaction.ConfigureAwait(false))
+        {
+            try
+            {
+                var command = new NpgsqlCommand(MigrationScripts.ForSchema(sql, _database.Schema), connection, transaction);
+                await using (command.ConfigureAwait(false))
+                {
+                    await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await connection.ExecuteAsync(new CommandDefinition(
+                    $"INSERT INTO {_database.Schema}.schema_version (version, name, checksum, applied_at) VALUES (@Version, @Name, @Checksum, @appliedAt)",
+                    new { migration.Version, migration.Name, migration.Checksum, appliedAt = _time.GetUtcNow() }, transaction,
+                    cancellationToken: cancellationToken)).ConfigureAwait(false);
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException e)
+            {
+                await transaction.RollbackAsync(CancellationToken.None).ConfigureAwait(false);
+                Log.MigrationFailed(_logger, e, migration.Name, _database.SchemaName, currentVersion);
+                throw new MigrationException(
+                    $"Migration {migration.Name} of schema \"{_database.SchemaName}\" failed and was rolled back; the schema stays at version {currentVersion}. " +
+                    $"PostgreSQL error {e.SqlState}: {e.MessageText}" + (e.Position > 0 ? $" (at character {e.Position} of the script)" : string.Empty),
+                    e);
+            }
+        }
+
+        Log.AppliedMigration(_logger, migration.Name, _database.SchemaName, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    private async Task<IReadOnlyList<Migration>> ReadAppliedAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT to_regclass(@table) IS NOT NULL", new { table = $"{_database.Schema}.schema_version" },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        if (!exists)
+        {
+            return [];
+        }
+
+        var rows = await connection.QueryAsync<(int Version, string Name, string Checksum)>(new CommandDefinition(
+            $"SELECT version, name, checksum FROM {_database.Schema}.schema_version ORDER BY version",
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return rows.Select(r => new Migration(r.Version, r.Name, r.Checksum)).ToArray();
+    }
+
+    private static string VersionTableSql(string schema) =>
+        $"CREATE TABLE IF NOT EXISTS {schema}.schema_version (version integer NOT NULL PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL);";
+}

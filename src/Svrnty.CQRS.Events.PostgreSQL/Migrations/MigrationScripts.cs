@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Svrnty.CQRS.Events.PostgreSQL.Migrations;
+
+/// <summary>The embedded <c>Migrations/NNN_Name.sql</c> scripts, loaded once, in order.</summary>
+internal static class MigrationScripts
+{
+    private const string Prefix = "Svrnty.CQRS.Events.PostgreSQL.Migrations.";
+    internal const string SchemaToken = "__schema__";
+
+    private static readonly Lazy<IReadOnlyList<(Migration Migration, string Sql)>> Loaded = new(Load);
+
+    public static IReadOnlyList<(Migration Migration, string Sql)> All => Loaded.Value;
+
+    public static int LatestVersion => All[^1].Migration.Version;
+
+    /// <summary>The script's text for a schema: the token replaced by the quoted, validated schema name.</summary>
+    public static string ForSchema(string sql, string quotedSchema) => sql.Replace(SchemaToken, quotedSchema, StringComparison.Ordinal);
+
+    private static List<(Migration, string)> Load()
+    {
+        var assembly = typeof(MigrationScripts).Assembly;
+        var scripts = new List<(Migration, string)>();
+        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            var name = resource[Prefix.Length..^".sql".Length];
+            var separator = name.IndexOf('_', StringComparison.Ordinal);
+            if (separator <= 0 || !int.TryParse(name.AsSpan(0, separator), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+            {
+                throw new InvalidOperationException($"Embedded migration '{resource}' is not named NNN_Name.sql.");
+            }
+
+            using var stream = assembly.GetManifestResourceStream(resource)
+                ?? throw new InvalidOperationException($"Embedded migration '{resource}' cannot be read.");
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            var sql = reader.ReadToEnd().ReplaceLineEndings("\n");
+            var checksum = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sql)));
+            scripts.Add((new Migration(version, name, checksum), sql));
+        }
+
+        if (scripts.Count == 0)
+        {
+            throw new InvalidOperationException("No embedded migrations were found in Svrnty.CQRS.Events.PostgreSQL; the package is damaged.");
+        }
+
+        for (var i = 0; i < scripts.Count; i++)
+        {
+            if (scripts[i].Item1.Version != i + 1)
+            {
+                throw new InvalidOperationException($"Embedded migrations must be numbered 1, 2, 3... without gaps; found '{scripts[i].Item1.Name}' at position {i + 1}.");
+            }
+        }
+
+        return scripts;
+    }
+}

@@ -1,0 +1,45 @@
+using Dapper;
+
+namespace Svrnty.CQRS.Events.PostgreSQL.Migrations;
+
+/// <summary>
+/// Checks once, before the first operation, that the schema is at the version this library needs, so that with
+/// <c>AutoMigrate = false</c> an out-of-date schema fails with a clear "run migrations" error instead of a missing
+/// table or function. After a successful check (or a migration) it costs nothing.
+/// </summary>
+internal sealed class SchemaVersionGuard(PostgresDatabase database)
+{
+    private volatile bool _current;
+
+    public void MarkCurrent() => _current = true;
+
+    /// <summary>Opens a pooled connection once the schema is known to be current.</summary>
+    public async ValueTask<Npgsql.NpgsqlConnection> OpenConnectionAsync(CancellationToken cancellationToken)
+    {
+        await EnsureCurrentAsync(cancellationToken).ConfigureAwait(false);
+        return await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask EnsureCurrentAsync(CancellationToken cancellationToken) =>
+        _current ? ValueTask.CompletedTask : CheckAsync(cancellationToken);
+
+    private async ValueTask CheckAsync(CancellationToken cancellationToken)
+    {
+        var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            var table = $"{database.Schema}.schema_version";
+            var version = await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
+                $"SELECT CASE WHEN to_regclass(@table) IS NULL THEN 0 ELSE (SELECT coalesce(max(version), 0) FROM {table}) END",
+                new { table }, cancellationToken: cancellationToken)).ConfigureAwait(false) ?? 0;
+            if (version < MigrationScripts.LatestVersion)
+            {
+                throw new MigrationException(
+                    $"The event-streaming schema \"{database.SchemaName}\" is at version {version} but this version of Svrnty.CQRS.Events.PostgreSQL needs version {MigrationScripts.LatestVersion}. " +
+                    "Run the migrations: set AutoMigrate = true, call DatabaseMigrator.MigrateAsync(), or have a DBA apply DatabaseMigrator.GenerateScript() (see MIGRATION-GUIDE.md).");
+            }
+
+            _current = true;
+        }
+    }
+}

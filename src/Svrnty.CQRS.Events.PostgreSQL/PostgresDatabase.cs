@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Svrnty.CQRS.Events.PostgreSQL;
+
+/// <summary>
+/// The one <see cref="NpgsqlDataSource"/> the stores and the migrator share, and the quoted schema name. The data source
+/// is created from <see cref="PostgresEventStreamingOptions.ConnectionString"/> (and disposed with the container) or
+/// borrowed from the application's own registration (and left to it).
+/// </summary>
+internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
+{
+    private readonly bool _owned;
+
+    public PostgresDatabase(IOptions<PostgresEventStreamingOptions> options, IServiceProvider services)
+    {
+        var value = options.Value;
+        if (value.ConnectionString is { } connectionString)
+        {
+            DataSource = NpgsqlDataSource.Create(connectionString);
+            _owned = true;
+        }
+        else
+        {
+            DataSource = (NpgsqlDataSource?)services.GetService(typeof(NpgsqlDataSource))
+                ?? throw new InvalidOperationException("No NpgsqlDataSource is registered and no ConnectionString is set.");
+        }
+
+        SchemaName = value.SchemaName;
+        Schema = $"\"{value.SchemaName}\"";
+    }
+
+    public NpgsqlDataSource DataSource { get; }
+
+    /// <summary>The schema name as configured (validated).</summary>
+    public string SchemaName { get; }
+
+    /// <summary>The schema name quoted as an SQL identifier, ready to splice into statements.</summary>
+    public string Schema { get; }
+
+    public ValueTask DisposeAsync() => _owned ? DataSource.DisposeAsync() : ValueTask.CompletedTask;
+
+    public void Dispose()
+    {
+        if (_owned)
+        {
+            DataSource.Dispose();
+        }
+    }
+}

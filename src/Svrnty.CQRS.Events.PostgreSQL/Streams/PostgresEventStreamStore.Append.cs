@@ -1,0 +1,55 @@
+using Npgsql;
+using NpgsqlTypes;
+using Svrnty.CQRS.Events.Abstractions;
+
+namespace Svrnty.CQRS.Events.PostgreSQL.Streams;
+
+internal sealed partial class PostgresEventStreamStore
+{
+    private const string ConcurrencySqlState = "SVC01";
+    private readonly string _appendSql;
+
+    protected override async Task<long> AppendCoreAsync(string streamName, IReadOnlyCollection<ICorrelatedEvent> events, long? expectedLength,
+        CancellationToken cancellationToken)
+    {
+        var count = events.Count;
+        var ids = new string[count];
+        var types = new string[count];
+        var correlationIds = new string?[count];
+        var data = new string[count];
+        var occurredAt = new DateTimeOffset[count];
+        var i = 0;
+        foreach (var e in events)
+        {
+            var serialized = _serializer.Serialize(e);
+            ids[i] = e.EventId;
+            types[i] = serialized.EventType;
+            correlationIds[i] = e.CorrelationId;
+            data[i] = serialized.Json;
+            occurredAt[i] = e.OccurredAt.Utc();
+            i++;
+        }
+
+        var command = await CommandAsync(_appendSql, cancellationToken).ConfigureAwait(false);
+        await using (command.ConfigureAwait(false))
+        {
+            command
+                .With(streamName)
+                .With(expectedLength, NpgsqlDbType.Bigint)
+                .With(ids, NpgsqlDbType.Array | NpgsqlDbType.Text)
+                .With(types, NpgsqlDbType.Array | NpgsqlDbType.Text)
+                .With(correlationIds, NpgsqlDbType.Array | NpgsqlDbType.Text)
+                .With(data, NpgsqlDbType.Array | NpgsqlDbType.Jsonb)
+                .With(occurredAt, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz)
+                .With(Now());
+            try
+            {
+                return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            }
+            catch (PostgresException e) when (e.SqlState == ConcurrencySqlState)
+            {
+                throw new StreamConcurrencyException(streamName, expectedLength!.Value, long.Parse(e.MessageText, System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using Npgsql;
+using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.PostgreSQL.Migrations;
+using Svrnty.CQRS.Events.Serialization;
+using Svrnty.CQRS.Events.Streams;
+
+namespace Svrnty.CQRS.Events.PostgreSQL.Streams;
+
+/// <summary>
+/// The PostgreSQL <see cref="IEventStreamStore"/>. Each operation is one round trip: one statement or one function
+/// call (see <c>Migrations/001_InitialSchema.sql</c>). The hot paths use Npgsql directly with typed parameters.
+/// </summary>
+internal sealed partial class PostgresEventStreamStore : EventStreamStoreBase
+{
+    private readonly PostgresDatabase _database;
+    private readonly SchemaVersionGuard _guard;
+    private readonly EventSerializer _serializer;
+    private readonly TimeProvider _time;
+
+    public PostgresEventStreamStore(PostgresDatabase database, SchemaVersionGuard guard, EventSerializer serializer, TimeProvider time)
+    {
+        _database = database;
+        _guard = guard;
+        _serializer = serializer;
+        _time = time;
+        var s = database.Schema;
+        _appendSql = $"SELECT {s}.append_events($1, $2, $3, $4, $5, $6, $7, $8)";
+        _readSql = $"""
+            SELECT stream_offset, event_id, event_type, correlation_id, data, occurred_at, created_at
+            FROM {s}.events WHERE stream_name = $1 AND stream_offset >= $2 ORDER BY stream_offset LIMIT $3
+            """;
+        _lengthSql = $"SELECT next_offset FROM {s}.streams WHERE stream_name = $1";
+        _metadataSql = $"""
+            SELECT st.next_offset, o.stream_offset, o.created_at, n.stream_offset, n.created_at
+            FROM {s}.streams st
+            LEFT JOIN LATERAL (SELECT e.stream_offset, e.created_at FROM {s}.events e
+                               WHERE e.stream_name = st.stream_name ORDER BY e.stream_offset LIMIT 1) o ON true
+            LEFT JOIN LATERAL (SELECT e.stream_offset, e.created_at FROM {s}.events e
+                               WHERE e.stream_name = st.stream_name ORDER BY e.stream_offset DESC LIMIT 1) n ON true
+            WHERE st.stream_name = $1
+            """;
+        _enqueueSql = $"""
+            INSERT INTO {s}.queue_messages (queue_name, event_id, event_type, correlation_id, data, occurred_at, enqueued_at, visible_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (queue_name, event_id) DO NOTHING
+            """;
+        _dequeueSql = $"SELECT event_id, event_type, correlation_id, data, occurred_at, delivery_count, visible_at FROM {s}.dequeue($1, $2, $3, $4)";
+        _ackSql = $"DELETE FROM {s}.queue_messages WHERE queue_name = $1 AND event_id = $2 AND holder = $3";
+        _nackSql = $"SELECT {s}.nack($1, $2, $3, $4, $5)";
+        _pendingSql = $"SELECT count(*) FROM {s}.queue_messages WHERE queue_name = $1";
+    }
+
+    private async ValueTask<NpgsqlCommand> CommandAsync(string sql, CancellationToken cancellationToken)
+    {
+        await _guard.EnsureCurrentAsync(cancellationToken).ConfigureAwait(false);
+        return _database.DataSource.CreateCommand(sql);
+    }
+
+    private DateTimeOffset Now() => _time.GetUtcNow();
+}
