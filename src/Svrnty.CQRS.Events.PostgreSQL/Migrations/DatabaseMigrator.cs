@@ -22,17 +22,21 @@ public sealed class DatabaseMigrator
     private readonly SchemaVersionGuard _guard;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly IReadOnlyList<(Migration Migration, string Sql)> _scripts;
 
-    internal DatabaseMigrator(PostgresDatabase database, SchemaVersionGuard guard, TimeProvider time, ILogger<DatabaseMigrator> logger)
+    internal DatabaseMigrator(PostgresDatabase database, SchemaVersionGuard guard, TimeProvider time, ILogger<DatabaseMigrator> logger,
+        IReadOnlyList<(Migration Migration, string Sql)>? scripts = null)
     {
         _database = database;
         _guard = guard;
         _time = time;
         _logger = logger;
+        _scripts = scripts ?? MigrationScripts.All;
+        Migrations = _scripts.Select(s => s.Migration).ToArray();
     }
 
     /// <summary>Every migration embedded in this version of the library, in order.</summary>
-    public IReadOnlyList<Migration> Migrations { get; } = MigrationScripts.All.Select(s => s.Migration).ToArray();
+    public IReadOnlyList<Migration> Migrations { get; }
 
     /// <summary>Lists the migrations recorded as applied in the schema.</summary>
     /// <param name="cancellationToken">Cancels the operation.</param>
@@ -68,7 +72,7 @@ public sealed class DatabaseMigrator
         script.Append("-- Svrnty.CQRS.Events schema migrations for schema ").Append(schema).Append(" from version ").Append(fromVersion).Append('\n');
         script.Append("CREATE SCHEMA IF NOT EXISTS ").Append(schema).Append(";\n");
         script.Append(VersionTableSql(schema)).Append('\n');
-        foreach (var (migration, sql) in MigrationScripts.All.Where(s => s.Migration.Version > fromVersion))
+        foreach (var (migration, sql) in _scripts.Where(s => s.Migration.Version > fromVersion))
         {
             script.Append("\n-- ").Append(migration.Name).Append('\n');
             script.Append("BEGIN;\n");
@@ -99,7 +103,7 @@ public sealed class DatabaseMigrator
             {
                 var applied = await PrepareAsync(connection, cancellationToken).ConfigureAwait(false);
                 var done = new List<Migration>();
-                foreach (var (migration, sql) in MigrationScripts.All.Where(s => !applied.Contains(s.Migration.Version)))
+                foreach (var (migration, sql) in _scripts.Where(s => !applied.Contains(s.Migration.Version)))
                 {
                     await ApplyAsync(connection, migration, sql, applied.Count == 0 ? 0 : applied.Max(), cancellationToken).ConfigureAwait(false);
                     applied.Add(migration.Version);
@@ -108,7 +112,7 @@ public sealed class DatabaseMigrator
 
                 if (done.Count == 0)
                 {
-                    Log.SchemaUpToDate(_logger, schema, MigrationScripts.LatestVersion);
+                    Log.SchemaUpToDate(_logger, schema, applied.Max());
                 }
 
                 _guard.MarkCurrent();

@@ -20,25 +20,30 @@ internal static class MigrationScripts
     /// <summary>The script's text for a schema: the token replaced by the quoted, validated schema name.</summary>
     public static string ForSchema(string sql, string quotedSchema) => sql.Replace(SchemaToken, quotedSchema, StringComparison.Ordinal);
 
+    /// <summary>Describes a script: its version from the <c>NNN_</c> prefix of its name, and its checksum.</summary>
+    public static (Migration Migration, string Sql) Create(string name, string sql)
+    {
+        var separator = name.IndexOf('_', StringComparison.Ordinal);
+        if (separator <= 0 || !int.TryParse(name.AsSpan(0, separator), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+        {
+            throw new InvalidOperationException($"Migration '{name}' is not named NNN_Name.sql.");
+        }
+
+        sql = sql.ReplaceLineEndings("\n");
+        var checksum = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sql)));
+        return (new Migration(version, name, checksum), sql);
+    }
+
     private static List<(Migration, string)> Load()
     {
         var assembly = typeof(MigrationScripts).Assembly;
         var scripts = new List<(Migration, string)>();
         foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
-            var name = resource[Prefix.Length..^".sql".Length];
-            var separator = name.IndexOf('_', StringComparison.Ordinal);
-            if (separator <= 0 || !int.TryParse(name.AsSpan(0, separator), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
-            {
-                throw new InvalidOperationException($"Embedded migration '{resource}' is not named NNN_Name.sql.");
-            }
-
             using var stream = assembly.GetManifestResourceStream(resource)
                 ?? throw new InvalidOperationException($"Embedded migration '{resource}' cannot be read.");
             using var reader = new StreamReader(stream, Encoding.UTF8);
-            var sql = reader.ReadToEnd().ReplaceLineEndings("\n");
-            var checksum = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(sql)));
-            scripts.Add((new Migration(version, name, checksum), sql));
+            scripts.Add(Create(resource[Prefix.Length..^".sql".Length], reader.ReadToEnd()));
         }
 
         if (scripts.Count == 0)

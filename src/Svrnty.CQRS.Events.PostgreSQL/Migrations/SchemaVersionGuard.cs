@@ -29,9 +29,10 @@ internal sealed class SchemaVersionGuard(PostgresDatabase database)
         await using (connection.ConfigureAwait(false))
         {
             var table = $"{database.Schema}.schema_version";
-            var version = await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
-                $"SELECT CASE WHEN to_regclass(@table) IS NULL THEN 0 ELSE (SELECT coalesce(max(version), 0) FROM {table}) END",
-                new { table }, cancellationToken: cancellationToken)).ConfigureAwait(false) ?? 0;
+            var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "SELECT to_regclass(@table) IS NOT NULL", new { table }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            var version = !exists ? 0 : await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
+                $"SELECT max(version) FROM {table}", cancellationToken: cancellationToken)).ConfigureAwait(false) ?? 0;
             if (version < MigrationScripts.LatestVersion)
             {
                 throw new MigrationException(

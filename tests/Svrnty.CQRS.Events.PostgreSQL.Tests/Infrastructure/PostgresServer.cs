@@ -97,6 +97,7 @@ public static class PostgresServer
         public static async Task<string> StartAsync(string bin)
         {
             var asRoot = Environment.UserName == "root";
+            await RemoveStaleClustersAsync(bin, asRoot);
             var directory = Path.Combine(Path.GetTempPath(), $"svrnty-pg-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
             Directory.CreateDirectory(directory);
             if (asRoot)
@@ -116,16 +117,60 @@ public static class PostgresServer
                 // Best effort: stop at once and remove every file; the directory is ours alone.
                 using var stop = Process.Start(Command(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "stop"], asRoot));
                 stop?.WaitForExit(10_000);
-                try
-                {
-                    Directory.Delete(directory, recursive: true);
-                }
-                catch (IOException)
-                {
-                }
+                TryDelete(directory);
             };
 
             return $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=50";
+        }
+
+        /// <summary>Clusters left by test runs that were killed before their exit handler ran.</summary>
+        private static async Task RemoveStaleClustersAsync(string bin, bool asRoot)
+        {
+            foreach (var directory in Directory.GetDirectories(Path.GetTempPath(), "svrnty-pg-*"))
+            {
+                var parts = Path.GetFileName(directory).Split('-');
+                if (parts.Length < 3 || !int.TryParse(parts[2], out var pid) || ProcessIsAlive(pid))
+                {
+                    continue;
+                }
+
+                var data = Path.Combine(directory, "data");
+                if (File.Exists(Path.Combine(data, "postmaster.pid")))
+                {
+                    using var stop = Process.Start(Command(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "stop"], asRoot));
+                    if (stop is not null)
+                    {
+                        await stop.WaitForExitAsync();
+                    }
+                }
+
+                TryDelete(directory);
+            }
+        }
+
+        private static bool ProcessIsAlive(int pid)
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                return !process.HasExited;
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
+        }
+
+        private static void TryDelete(string directory)
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left for the next run's stale-cluster sweep.
+            }
         }
 
         private static int FreePort()
