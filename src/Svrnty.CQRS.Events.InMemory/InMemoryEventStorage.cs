@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.Consumers;
 using Svrnty.CQRS.Events.InMemory.Queues;
 using Svrnty.CQRS.Events.InMemory.Streams;
 
@@ -17,6 +18,13 @@ internal sealed class InMemoryEventStorage
     public ConcurrentDictionary<string, StreamConfiguration> Configurations { get; } = new(StringComparer.Ordinal);
 
     public ConcurrentDictionary<string, RetentionPolicy> RetentionPolicies { get; } = new(StringComparer.Ordinal);
+
+    public ConcurrentDictionary<(string Stream, string Group, long Offset), ParkedEvent> ParkedEvents { get; } = new();
+
+    /// <summary>Held consumer-group locks, shared by every host that shares this storage.</summary>
+    public ConcurrentDictionary<(string Stream, string Group), object> ConsumerGroupLocks { get; } = new();
+
+    public ChangeSignals Signals { get; } = new();
 
     public InMemoryStream? FindStream(string name) => Streams.GetValueOrDefault(name);
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Svrnty.CQRS.Events.PostgreSQL;
 
-/// <summary>Log messages of the PostgreSQL backend, with stable event ids (1000-1099: migrations).</summary>
+/// <summary>Log messages of the PostgreSQL backend, with stable event ids (1000-1099: migrations, 1100-1199: notifications and consumer locks).</summary>
 internal static partial class Log
 {
     [LoggerMessage(1000, LogLevel.Information, "Event-streaming schema \"{Schema}\" is up to date at version {Version}.")]
@@ -22,4 +22,13 @@ internal static partial class Log
 
     [LoggerMessage(1005, LogLevel.Debug, "Waiting for the migration lock of schema \"{Schema}\" (another instance may be migrating).")]
     public static partial void WaitingForMigrationLock(ILogger logger, string schema);
+
+    [LoggerMessage(1100, LogLevel.Information, "Listening for notifications on channel \"{Channel}\".")]
+    public static partial void Listening(ILogger logger, string channel);
+
+    [LoggerMessage(1101, LogLevel.Warning, "The notification listener on channel \"{Channel}\" failed; consumers fall back to polling until it reconnects in {Delay}.")]
+    public static partial void ListenerFailed(ILogger logger, Exception exception, string channel, TimeSpan delay);
+
+    [LoggerMessage(1102, LogLevel.Warning, "The connection holding the consumer-group lock of {ConsumerGroup} on {StreamName} failed; the lock is lost.")]
+    public static partial void GroupLockLost(ILogger logger, Exception exception, string streamName, string consumerGroup);
 }

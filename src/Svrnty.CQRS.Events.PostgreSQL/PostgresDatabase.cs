@@ -28,7 +28,11 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
 
         SchemaName = value.SchemaName;
         Schema = $"\"{value.SchemaName}\"";
+        NotificationChannel = value.EnableNotifications ? value.SchemaName : null;
     }
+
+    /// <summary>The LISTEN/NOTIFY channel (the schema name), or null when notifications are off.</summary>
+    public string? NotificationChannel { get; }
 
     public NpgsqlDataSource DataSource { get; }
 

@@ -19,6 +19,12 @@ public sealed class PostgresEventStreamingOptions
     /// <value>Default: true.</value>
     public bool AutoMigrate { get; set; } = true;
 
+    /// <summary>Whether appends and enqueues send <c>NOTIFY</c> (channel: the schema name) so that subscriptions and
+    /// consumers wake up at once. Turn it off behind a transaction-pooling proxy that does not pass notifications;
+    /// consumers then rely on their poll interval.</summary>
+    /// <value>Default: true.</value>
+    public bool EnableNotifications { get; set; } = true;
+
     /// <summary>The PostgreSQL schema that holds the tables: 1 to 63 characters, lower-case letters, digits and
     /// underscores, not starting with a digit.</summary>
     /// <value>Default: <c>event_streaming</c>.</value>

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.InMemory;
+using Svrnty.CQRS.Events.Consumers;
 using Svrnty.CQRS.Events.InMemory.Configuration;
+using Svrnty.CQRS.Events.InMemory.Consumers;
 using Svrnty.CQRS.Events.InMemory.Offsets;
 using Svrnty.CQRS.Events.InMemory.Queues;
 using Svrnty.CQRS.Events.InMemory.Retention;
@@ -15,8 +17,9 @@ public static class InMemoryEventStorageServiceCollectionExtensions
     /// <summary>
     /// Registers every contract interface (<see cref="IEventStreamStore"/> with <see cref="IEventStreamWriter"/>,
     /// <see cref="IEventStreamReader"/> and <see cref="IEventQueue"/>, <see cref="IConsumerOffsetStore"/>,
-    /// <see cref="IDeadLetterStore"/>, <see cref="IStreamConfigurationStore"/>, <see cref="IRetentionPolicyStore"/>) as
-    /// in-memory singletons. Uses <c>TryAdd</c>, so an interface registered before is kept; safe to call twice. Data
+    /// <see cref="IDeadLetterStore"/>, <see cref="IStreamConfigurationStore"/>, <see cref="IRetentionPolicyStore"/>), and
+    /// what the hosted consumers need (<see cref="IParkedEventStore"/>, <see cref="IQueueLeaseExtender"/>,
+    /// <see cref="IEventStreamLocator"/>, change notifications, consumer-group locks) as in-memory singletons. Uses <c>TryAdd</c>, so an interface registered before is kept; safe to call twice. Data
     /// lives as long as the service provider.
     /// </summary>
     /// <param name="services">The service collection.</param>
@@ -31,10 +34,15 @@ public static class InMemoryEventStorageServiceCollectionExtensions
         services.TryAddSingleton<IEventStreamWriter>(sp => sp.GetRequiredService<IEventStreamStore>());
         services.TryAddSingleton<IEventStreamReader>(sp => sp.GetRequiredService<IEventStreamStore>());
         services.TryAddSingleton<IEventQueue>(sp => sp.GetRequiredService<IEventStreamStore>());
+        services.TryAddSingleton<IQueueLeaseExtender>(sp => sp.GetRequiredService<InMemoryEventStreamStore>());
+        services.TryAddSingleton<IEventStreamLocator>(sp => sp.GetRequiredService<InMemoryEventStreamStore>());
         services.TryAddSingleton<IDeadLetterStore, InMemoryDeadLetterStore>();
         services.TryAddSingleton<IConsumerOffsetStore, InMemoryConsumerOffsetStore>();
         services.TryAddSingleton<IStreamConfigurationStore, InMemoryStreamConfigurationStore>();
         services.TryAddSingleton<IRetentionPolicyStore, InMemoryRetentionPolicyStore>();
+        services.TryAddSingleton<IParkedEventStore, InMemoryParkedEventStore>();
+        services.TryAddSingleton<IStreamChangeNotifier, InMemoryChangeNotifier>();
+        services.TryAddSingleton<IConsumerGroupLock, InMemoryConsumerGroupLock>();
         return services;
     }
 }

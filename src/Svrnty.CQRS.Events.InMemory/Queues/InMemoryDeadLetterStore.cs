@@ -1,4 +1,5 @@
 using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.Consumers;
 using Svrnty.CQRS.Events.Queues;
 using Svrnty.CQRS.Events.Serialization;
 
@@ -63,8 +64,10 @@ internal sealed class InMemoryDeadLetterStore(InMemoryEventStorage storage, Even
             }
 
             queue.TryAdd(dead.Payload, InMemoryClock.Now(time));
-            return Task.FromResult(true);
         }
+
+        storage.Signals.Notify(ChangeSignals.QueueKey(streamName));
+        return Task.FromResult(true);
     }
 
     protected override Task<long> PurgeCoreAsync(string streamName, CancellationToken cancellationToken)

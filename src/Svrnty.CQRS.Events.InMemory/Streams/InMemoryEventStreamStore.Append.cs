@@ -1,4 +1,5 @@
 using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.Consumers;
 
 namespace Svrnty.CQRS.Events.InMemory.Streams;
 
@@ -12,6 +13,7 @@ internal sealed partial class InMemoryEventStreamStore
         // Serialize before taking the lock: a payload that cannot be serialized fails with nothing written.
         var serialized = events.Select(e => (Event: e, Data: serializer.Serialize(e))).ToArray();
         var stream = storage.GetOrAddStream(streamName);
+        var last = -1L;
         lock (stream.Sync)
         {
             var fresh = serialized.Where(s => !stream.TryGetOffset(s.Event.EventId, out _)).ToArray();
@@ -27,13 +29,13 @@ internal sealed partial class InMemoryEventStreamStore
             }
 
             var now = InMemoryClock.Now(time);
-            var last = -1L;
             foreach (var (e, data) in fresh)
             {
                 last = stream.Add(new InMemoryStream.Entry(0, e.EventId, data.EventType, e.CorrelationId, data.Json, e.OccurredAt, now));
             }
-
-            return Task.FromResult(last);
         }
+
+        storage.Signals.Notify(ChangeSignals.StreamKey(streamName));
+        return Task.FromResult(last);
     }
 }

@@ -1,4 +1,5 @@
 using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.Consumers;
 using Svrnty.CQRS.Events.InMemory.Queues;
 using Svrnty.CQRS.Events.Queues;
 
@@ -12,9 +13,15 @@ internal sealed partial class InMemoryEventStreamStore
         var data = serializer.Serialize(@event);
         var payload = new InMemoryQueue.Payload(@event.EventId, data.EventType, @event.CorrelationId, data.Json, @event.OccurredAt);
         var queue = storage.GetOrAddQueue(streamName);
+        bool added;
         lock (queue.Sync)
         {
-            queue.TryAdd(payload, InMemoryClock.Now(time));
+            added = queue.TryAdd(payload, InMemoryClock.Now(time));
+        }
+
+        if (added)
+        {
+            storage.Signals.Notify(ChangeSignals.QueueKey(streamName));
         }
 
         return Task.CompletedTask;
@@ -114,9 +121,31 @@ internal sealed partial class InMemoryEventStreamStore
             {
                 message.Holder = null;
                 message.VisibleAt = now;
+                storage.Signals.Notify(ChangeSignals.QueueKey(streamName));
             }
 
             return Task.FromResult(true);
+        }
+    }
+
+    protected override Task<DateTimeOffset?> ExtendLeaseCoreAsync(string streamName, string eventId, string consumerId, TimeSpan visibilityTimeout,
+        CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (storage.FindQueue(streamName) is not { } queue)
+        {
+            return Task.FromResult<DateTimeOffset?>(null);
+        }
+
+        lock (queue.Sync)
+        {
+            if (queue.Find(eventId) is not { } message || message.Holder != consumerId)
+            {
+                return Task.FromResult<DateTimeOffset?>(null);
+            }
+
+            message.VisibleAt = InMemoryClock.Now(time) + visibilityTimeout;
+            return Task.FromResult<DateTimeOffset?>(message.VisibleAt);
         }
     }
 

@@ -52,6 +52,20 @@ internal sealed partial class InMemoryEventStreamStore
         }
     }
 
+    protected override Task<long> FindOffsetCoreAsync(string streamName, DateTimeOffset timestamp, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (storage.FindStream(streamName) is not { } stream)
+        {
+            return Task.FromResult(0L);
+        }
+
+        lock (stream.Sync)
+        {
+            return Task.FromResult(stream.FindOffset(timestamp));
+        }
+    }
+
     protected override Task<StreamMetadata> GetStreamMetadataCoreAsync(string streamName, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

@@ -42,6 +42,27 @@ internal sealed class InMemoryStream(string name)
         return _events.GetRange(start, Math.Min(maxCount, _events.Count - start)).ToArray();
     }
 
+    /// <summary>The offset of the first retained event accepted at or after <paramref name="timestamp"/>, by binary
+    /// search (acceptance times never decrease along a stream), or <see cref="Length"/>.</summary>
+    public long FindOffset(DateTimeOffset timestamp)
+    {
+        int low = 0, high = _events.Count;
+        while (low < high)
+        {
+            var middle = (low + high) / 2;
+            if (_events[middle].Timestamp < timestamp)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low < _events.Count ? _events[low].Offset : Length;
+    }
+
     public StreamMetadata Metadata()
     {
         var oldest = _events.Count > 0 ? _events[0] : null;

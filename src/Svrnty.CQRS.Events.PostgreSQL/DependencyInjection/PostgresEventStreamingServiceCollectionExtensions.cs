@@ -4,7 +4,9 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.PostgreSQL;
+using Svrnty.CQRS.Events.Consumers;
 using Svrnty.CQRS.Events.PostgreSQL.Configuration;
+using Svrnty.CQRS.Events.PostgreSQL.Consumers;
 using Svrnty.CQRS.Events.PostgreSQL.Migrations;
 using Svrnty.CQRS.Events.PostgreSQL.Offsets;
 using Svrnty.CQRS.Events.PostgreSQL.Queues;
@@ -31,7 +33,9 @@ public static class PostgresEventStreamingServiceCollectionExtensions
     /// Registers every contract interface (<see cref="IEventStreamStore"/> with <see cref="IEventStreamWriter"/>,
     /// <see cref="IEventStreamReader"/> and <see cref="IEventQueue"/>, <see cref="IConsumerOffsetStore"/>,
     /// <see cref="IDeadLetterStore"/>, <see cref="IStreamConfigurationStore"/>, <see cref="IRetentionPolicyStore"/>) as
-    /// PostgreSQL singletons, the <see cref="DatabaseMigrator"/>, and the <see cref="MigrationHostedService"/> ahead of
+    /// PostgreSQL singletons, what the hosted consumers need (<see cref="IParkedEventStore"/>,
+    /// <see cref="IQueueLeaseExtender"/>, <see cref="IEventStreamLocator"/>, LISTEN/NOTIFY change notifications,
+    /// advisory-lock consumer-group locks), the <see cref="DatabaseMigrator"/>, and the <see cref="MigrationHostedService"/> ahead of
     /// every other hosted service. Uses <c>TryAdd</c>, so an interface registered before is kept; safe to call twice.
     /// Options are validated at startup.
     /// </summary>
@@ -66,10 +70,15 @@ public static class PostgresEventStreamingServiceCollectionExtensions
         services.TryAddSingleton<IEventStreamWriter>(sp => sp.GetRequiredService<IEventStreamStore>());
         services.TryAddSingleton<IEventStreamReader>(sp => sp.GetRequiredService<IEventStreamStore>());
         services.TryAddSingleton<IEventQueue>(sp => sp.GetRequiredService<IEventStreamStore>());
+        services.TryAddSingleton<IQueueLeaseExtender>(sp => sp.GetRequiredService<PostgresEventStreamStore>());
+        services.TryAddSingleton<IEventStreamLocator>(sp => sp.GetRequiredService<PostgresEventStreamStore>());
         services.TryAddSingleton<IDeadLetterStore, PostgresDeadLetterStore>();
         services.TryAddSingleton<IConsumerOffsetStore, PostgresConsumerOffsetStore>();
         services.TryAddSingleton<IStreamConfigurationStore, PostgresStreamConfigurationStore>();
         services.TryAddSingleton<IRetentionPolicyStore, PostgresRetentionPolicyStore>();
+        services.TryAddSingleton<IParkedEventStore, PostgresParkedEventStore>();
+        services.TryAddSingleton<IStreamChangeNotifier, PostgresChangeNotifier>();
+        services.TryAddSingleton<IConsumerGroupLock, PostgresConsumerGroupLock>();
         return services;
     }
 }

@@ -41,7 +41,8 @@ internal sealed partial class PostgresEventStreamStore
                 .With(correlationIds, NpgsqlDbType.Array | NpgsqlDbType.Text)
                 .With(data, NpgsqlDbType.Array | NpgsqlDbType.Jsonb)
                 .With(occurredAt, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz)
-                .With(Now());
+                .With(Now())
+                .With(_database.NotificationChannel, NpgsqlDbType.Text);
             try
             {
                 return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;

@@ -10,6 +10,7 @@ internal sealed partial class PostgresEventStreamStore
     private readonly string _ackSql;
     private readonly string _nackSql;
     private readonly string _pendingSql;
+    private readonly string _extendLeaseSql;
 
     protected override async Task EnqueueCoreAsync(string streamName, ICorrelatedEvent @event, CancellationToken cancellationToken)
     {
@@ -25,6 +26,11 @@ internal sealed partial class PostgresEventStreamStore
                 .With(serialized.Json, NpgsqlDbType.Jsonb)
                 .With(@event.OccurredAt.Utc())
                 .With(Now());
+            if (_database.NotificationChannel is { } channel)
+            {
+                command.With(channel);
+            }
+
             await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }
@@ -77,6 +83,19 @@ internal sealed partial class PostgresEventStreamStore
         {
             command.With(streamName).With(eventId).With(consumerId).With(requeue).With(Now());
             return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+    }
+
+    protected override async Task<DateTimeOffset?> ExtendLeaseCoreAsync(string streamName, string eventId, string consumerId, TimeSpan visibilityTimeout,
+        CancellationToken cancellationToken)
+    {
+        var command = await CommandAsync(_extendLeaseSql, cancellationToken).ConfigureAwait(false);
+        await using (command.ConfigureAwait(false))
+        {
+            command.With(streamName).With(eventId).With(consumerId).With(Now() + visibilityTimeout);
+            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is DateTime until
+                ? new DateTimeOffset(DateTime.SpecifyKind(until, DateTimeKind.Utc))
+                : null;
         }
     }
 

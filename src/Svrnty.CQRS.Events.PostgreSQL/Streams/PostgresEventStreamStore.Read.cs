@@ -7,6 +7,7 @@ internal sealed partial class PostgresEventStreamStore
     private readonly string _readSql;
     private readonly string _lengthSql;
     private readonly string _metadataSql;
+    private readonly string _findOffsetSql;
 
     protected override async Task<IReadOnlyList<StoredEvent>> ReadStreamCoreAsync(string streamName, long fromOffset, int maxCount,
         CancellationToken cancellationToken)
@@ -48,6 +49,16 @@ internal sealed partial class PostgresEventStreamStore
         {
             command.With(streamName);
             return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long length ? length : 0;
+        }
+    }
+
+    protected override async Task<long> FindOffsetCoreAsync(string streamName, DateTimeOffset timestamp, CancellationToken cancellationToken)
+    {
+        var command = await CommandAsync(_findOffsetSql, cancellationToken).ConfigureAwait(false);
+        await using (command.ConfigureAwait(false))
+        {
+            command.With(streamName).With(timestamp.Utc());
+            return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
     }
 

@@ -24,7 +24,7 @@ internal sealed partial class PostgresEventStreamStore : EventStreamStoreBase
         _serializer = serializer;
         _time = time;
         var s = database.Schema;
-        _appendSql = $"SELECT {s}.append_events($1, $2, $3, $4, $5, $6, $7, $8)";
+        _appendSql = $"SELECT {s}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9)";
         _readSql = $"""
             SELECT stream_offset, event_id, event_type, correlation_id, data, occurred_at, created_at
             FROM {s}.events WHERE stream_name = $1 AND stream_offset >= $2 ORDER BY stream_offset LIMIT $3
@@ -39,9 +39,20 @@ internal sealed partial class PostgresEventStreamStore : EventStreamStoreBase
                                WHERE e.stream_name = st.stream_name ORDER BY e.stream_offset DESC LIMIT 1) n ON true
             WHERE st.stream_name = $1
             """;
-        _enqueueSql = $"""
+        var enqueue = $"""
             INSERT INTO {s}.queue_messages (queue_name, event_id, event_type, correlation_id, data, occurred_at, enqueued_at, visible_at)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (queue_name, event_id) DO NOTHING
+            """;
+        // With notifications on, the same statement sends NOTIFY for a message actually added (not for a duplicate).
+        _enqueueSql = database.NotificationChannel is null
+            ? enqueue
+            : $"WITH added AS ({enqueue} RETURNING 1) SELECT pg_notify($8, 'q' || $1) FROM added";
+        _extendLeaseSql = $"UPDATE {s}.queue_messages SET visible_at = $4 WHERE queue_name = $1 AND event_id = $2 AND holder = $3 RETURNING visible_at";
+        _findOffsetSql = $"""
+            SELECT coalesce(
+                (SELECT stream_offset FROM {s}.events WHERE stream_name = $1 AND created_at >= $2 ORDER BY created_at, stream_offset LIMIT 1),
+                (SELECT next_offset FROM {s}.streams WHERE stream_name = $1),
+                0)
             """;
         _dequeueSql = $"SELECT event_id, event_type, correlation_id, data, occurred_at, delivery_count, visible_at FROM {s}.dequeue($1, $2, $3, $4)";
         _ackSql = $"DELETE FROM {s}.queue_messages WHERE queue_name = $1 AND event_id = $2 AND holder = $3";

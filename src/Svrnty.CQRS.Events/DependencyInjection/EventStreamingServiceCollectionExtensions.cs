@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.Consumers;
 using Svrnty.CQRS.Events.Serialization;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -7,8 +9,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class EventStreamingServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers what every backend shares: the <see cref="EventSerializer"/> and <see cref="TimeProvider.System"/>
-    /// (unless a <see cref="TimeProvider"/> is already registered). Backends call this; safe to call more than once.
+    /// Registers what every backend shares: the <see cref="EventSerializer"/>, <see cref="TimeProvider.System"/>
+    /// (unless a <see cref="TimeProvider"/> is already registered), and the backend-agnostic consumer services
+    /// (<see cref="IEventStreamSubscriber"/>, <see cref="IConsumerLagMonitor"/>, <see cref="IEventReplayService"/>).
+    /// Backends call this; safe to call more than once.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <returns>The service collection.</returns>
@@ -18,6 +22,10 @@ public static class EventStreamingServiceCollectionExtensions
         services.AddOptions<EventSerializationOptions>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<EventSerializer>();
+        services.TryAddSingleton<StreamFollower>();
+        services.TryAddSingleton<IEventStreamSubscriber, EventStreamSubscriber>();
+        services.TryAddSingleton<IConsumerLagMonitor, ConsumerLagMonitor>();
+        services.TryAddSingleton<IEventReplayService, EventReplayService>();
         return services;
     }
 

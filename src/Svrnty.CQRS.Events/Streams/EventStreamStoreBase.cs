@@ -7,7 +7,7 @@ namespace Svrnty.CQRS.Events.Streams;
 /// The base every backend's <see cref="IEventStreamStore"/> derives from: it applies the contract's argument rules
 /// once, before any I/O, and hands valid arguments to the backend's <c>*CoreAsync</c> methods.
 /// </summary>
-public abstract class EventStreamStoreBase : IEventStreamStore
+public abstract class EventStreamStoreBase : IEventStreamStore, IQueueLeaseExtender, IEventStreamLocator
 {
     /// <inheritdoc />
     public Task<long> AppendAsync(string streamName, ICorrelatedEvent @event, CancellationToken cancellationToken = default)
@@ -98,6 +98,41 @@ public abstract class EventStreamStoreBase : IEventStreamStore
         Argument.Name(streamName, nameof(streamName));
         return GetPendingCountCoreAsync(streamName, cancellationToken);
     }
+
+    /// <inheritdoc />
+    public Task<DateTimeOffset?> ExtendLeaseAsync(string streamName, string eventId, string consumerId, TimeSpan visibilityTimeout,
+        CancellationToken cancellationToken = default)
+    {
+        Argument.Name(streamName, nameof(streamName));
+        Argument.Name(eventId, nameof(eventId));
+        Argument.Name(consumerId, nameof(consumerId));
+        Argument.VisibilityTimeout(visibilityTimeout, nameof(visibilityTimeout));
+        return ExtendLeaseCoreAsync(streamName, eventId, consumerId, visibilityTimeout, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public Task<long> FindOffsetAsync(string streamName, DateTimeOffset timestamp, CancellationToken cancellationToken = default)
+    {
+        Argument.Name(streamName, nameof(streamName));
+        return FindOffsetCoreAsync(streamName, timestamp, cancellationToken);
+    }
+
+    /// <summary>See <see cref="IQueueLeaseExtender.ExtendLeaseAsync"/>.</summary>
+    /// <param name="streamName">A valid queue name.</param>
+    /// <param name="eventId">A valid event id.</param>
+    /// <param name="consumerId">A valid consumer id.</param>
+    /// <param name="visibilityTimeout">Positive.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The new end of the lease, or null when the consumer does not hold the message.</returns>
+    protected abstract Task<DateTimeOffset?> ExtendLeaseCoreAsync(string streamName, string eventId, string consumerId, TimeSpan visibilityTimeout,
+        CancellationToken cancellationToken);
+
+    /// <summary>See <see cref="IEventStreamLocator.FindOffsetAsync"/>.</summary>
+    /// <param name="streamName">A valid stream name.</param>
+    /// <param name="timestamp">The time.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The offset of the first event at or after the time, or the length.</returns>
+    protected abstract Task<long> FindOffsetCoreAsync(string streamName, DateTimeOffset timestamp, CancellationToken cancellationToken);
 
     /// <summary>Appends validated events; see <see cref="IEventStreamWriter.AppendAsync(string, IReadOnlyCollection{ICorrelatedEvent}, long?, CancellationToken)"/>.</summary>
     /// <param name="streamName">A valid stream name.</param>

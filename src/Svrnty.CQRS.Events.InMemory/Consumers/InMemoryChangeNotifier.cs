@@ -1,0 +1,11 @@
+using Svrnty.CQRS.Events.Consumers;
+
+namespace Svrnty.CQRS.Events.InMemory.Consumers;
+
+/// <summary>Wakes consumers on appends and enqueues made through the in-memory stores.</summary>
+internal sealed class InMemoryChangeNotifier(InMemoryEventStorage storage) : IStreamChangeNotifier
+{
+    public Task StreamChanged(string streamName) => storage.Signals.Next(ChangeSignals.StreamKey(streamName));
+
+    public Task QueueChanged(string queueName) => storage.Signals.Next(ChangeSignals.QueueKey(queueName));
+}

@@ -1,0 +1,182 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Svrnty.CQRS.Events.Abstractions;
+
+namespace Svrnty.CQRS.Events.Consumers;
+
+/// <summary>
+/// Runs a stream handler for one consumer group on one stream: takes the group lock (one active instance), reads from
+/// the committed offset, calls the handler for every event in order, and commits after each batch and at shutdown.
+/// </summary>
+internal sealed class EventStreamConsumerService<THandler>(
+    EventStreamConsumerRegistration registration,
+    IServiceScopeFactory scopes,
+    StreamFollower follower,
+    IConsumerOffsetStore offsets,
+    IParkedEventStore parked,
+    IConsumerGroupLock groupLock,
+    TimeProvider time,
+    ILogger<EventStreamConsumerService<THandler>> logger) : BackgroundService
+    where THandler : class, IEventStreamHandler
+{
+    private static readonly TimeSpan ShutdownCommitTimeout = TimeSpan.FromSeconds(10);
+    private readonly string _stream = registration.StreamName;
+    private readonly string _group = registration.ConsumerGroup;
+    private readonly EventStreamConsumerOptions _options = registration.Options;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield(); // let the host go on starting
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var lease = await groupLock.TryAcquireAsync(_stream, _group, stoppingToken).ConfigureAwait(false);
+                if (lease is null)
+                {
+                    Log.ConsumerStandby(logger, _stream, _group);
+                    await Task.Delay(_options.TakeoverInterval, time, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                await using (lease.ConfigureAwait(false))
+                {
+                    using var active = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease.Lost);
+                    if (!await ProcessAsync(active.Token).ConfigureAwait(false))
+                    {
+                        return; // stopped on a failing event, as configured
+                    }
+
+                    if (lease.Lost.IsCancellationRequested && !stoppingToken.IsCancellationRequested)
+                    {
+                        Log.ConsumerLockLost(logger, _stream, _group);
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                Log.ConsumerLoopFailed(logger, e, _stream, _group, _options.TakeoverInterval);
+                try
+                {
+                    await Task.Delay(_options.TakeoverInterval, time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Processes until cancelled (true) or until a failing event stops the consumer (false).</summary>
+    private async Task<bool> ProcessAsync(CancellationToken cancellationToken)
+    {
+        var next = await follower.ResolveStartAsync(_stream, _group, _options.Start, cancellationToken).ConfigureAwait(false);
+        Log.ConsumerActive(logger, _stream, _group, next);
+        var committed = next;
+        try
+        {
+            await foreach (var page in follower.PagesAsync(_stream, _group, next, _options.BatchSize, _options.PollInterval, cancellationToken)
+                               .ConfigureAwait(false))
+            {
+                var scope = scopes.CreateAsyncScope();
+                await using (scope.ConfigureAwait(false))
+                {
+                    var handler = scope.ServiceProvider.GetRequiredService<THandler>();
+                    foreach (var storedEvent in page)
+                    {
+                        if (!await HandleAsync(handler, storedEvent, cancellationToken).ConfigureAwait(false))
+                        {
+                            await CommitAsync(next, CancellationToken.None).ConfigureAwait(false);
+                            return false;
+                        }
+
+                        next = storedEvent.Offset + 1;
+                        if (_options.CommitAfterEachEvent)
+                        {
+                            await CommitAsync(next, cancellationToken).ConfigureAwait(false);
+                            committed = next;
+                        }
+                    }
+                }
+
+                await CommitAsync(next, cancellationToken).ConfigureAwait(false);
+                committed = next;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Graceful stop (or lost lock): commit what was processed, so a restart resumes right after it.
+            if (next != committed)
+            {
+                await CommitAsync(next, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            Log.ConsumerStopped(logger, _stream, _group, next);
+        }
+
+        return true;
+    }
+
+    /// <summary>Calls the handler with retries; false when the consumer must stop on this event.</summary>
+    private async Task<bool> HandleAsync(THandler handler, StoredEvent storedEvent, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await handler.HandleAsync(storedEvent, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Log.HandlerFailed(logger, e, _stream, _group, storedEvent.Offset, attempt, _options.MaxAttempts);
+                if (attempt < _options.MaxAttempts)
+                {
+                    await Task.Delay(Backoff(attempt), time, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                if (_options.OnFailure == ConsumerFailureMode.Stop)
+                {
+                    Log.ConsumerStoppedOnFailure(logger, e, _stream, _group, storedEvent.Offset, attempt);
+                    return false;
+                }
+
+                await parked.ParkAsync(new ParkedEvent
+                {
+                    StreamName = _stream,
+                    ConsumerGroup = _group,
+                    Offset = storedEvent.Offset,
+                    EventId = storedEvent.EventId,
+                    Attempts = attempt,
+                    Error = $"{e.GetType().FullName}: {e.Message}",
+                    ParkedAt = time.GetUtcNow(),
+                }, cancellationToken).ConfigureAwait(false);
+                Log.EventParked(logger, e, _stream, _group, storedEvent.Offset, attempt);
+                return true;
+            }
+        }
+    }
+
+    private TimeSpan Backoff(int attempt)
+    {
+        var delay = _options.RetryDelay * Math.Pow(2, attempt - 1);
+        return delay < _options.MaxRetryDelay ? delay : _options.MaxRetryDelay;
+    }
+
+    private async Task CommitAsync(long nextOffset, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ShutdownCommitTimeout);
+        await offsets.CommitOffsetAsync(_stream, _group, nextOffset, timeout.Token).ConfigureAwait(false);
+    }
+}
+
+/// <summary>One <c>AddEventStreamConsumer</c> registration.</summary>
+internal sealed record EventStreamConsumerRegistration(string StreamName, string ConsumerGroup, EventStreamConsumerOptions Options);

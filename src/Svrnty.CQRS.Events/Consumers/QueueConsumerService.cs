@@ -1,0 +1,161 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Svrnty.CQRS.Events.Abstractions;
+
+namespace Svrnty.CQRS.Events.Consumers;
+
+/// <summary>
+/// Runs a queue handler with N workers: each leases a message, extends the lease while the handler runs, acknowledges
+/// on success and gives it back on failure (at once or after <see cref="QueueConsumerOptions.RedeliveryDelay"/>); the
+/// store dead-letters it after <see cref="StreamConfiguration.MaxDeliveryAttempts"/>. Idle workers wait for a
+/// notification, polling as the safety net.
+/// </summary>
+internal sealed class QueueConsumerService<THandler>(
+    QueueConsumerRegistration registration,
+    IServiceScopeFactory scopes,
+    IEventQueue queue,
+    IQueueLeaseExtender leases,
+    IStreamChangeNotifier notifier,
+    TimeProvider time,
+    ILogger<QueueConsumerService<THandler>> logger) : BackgroundService
+    where THandler : class, IQueueMessageHandler
+{
+    private readonly string _queue = registration.QueueName;
+    private readonly QueueConsumerOptions _options = registration.Options;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        var prefix = _options.ConsumerIdPrefix ?? $"{Environment.MachineName}-{Environment.ProcessId}";
+        var instance = Guid.NewGuid().ToString("N")[..8];
+        Log.QueueConsumerStarted(logger, _queue, _options.Concurrency);
+        await Task.WhenAll(Enumerable.Range(0, _options.Concurrency)
+            .Select(i => WorkAsync($"{prefix}-{instance}-{i}", stoppingToken))).ConfigureAwait(false);
+    }
+
+    private async Task WorkAsync(string consumerId, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var changed = notifier.QueueChanged(_queue); // taken before the dequeue, so no enqueue is missed
+                var message = await queue.DequeueAsync(_queue, consumerId, _options.VisibilityTimeout, stoppingToken).ConfigureAwait(false);
+                if (message is null)
+                {
+                    await StreamFollower.WaitAsync(changed, _options.PollInterval, time, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                await HandleAsync(message, consumerId, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                Log.QueueLoopFailed(logger, e, _queue, consumerId, _options.PollInterval);
+                try
+                {
+                    await Task.Delay(_options.PollInterval, time, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task HandleAsync(DequeuedEvent message, string consumerId, CancellationToken stoppingToken)
+    {
+        using var handling = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        using var keepAlive = new CancellationTokenSource();
+        var extension = KeepLeaseAsync(message, consumerId, handling, keepAlive.Token);
+        Exception? failure = null;
+        try
+        {
+            var scope = scopes.CreateAsyncScope();
+            await using (scope.ConfigureAwait(false))
+            {
+                await scope.ServiceProvider.GetRequiredService<THandler>().HandleAsync(message, handling.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
+        finally
+        {
+            await keepAlive.CancelAsync().ConfigureAwait(false);
+            await extension.ConfigureAwait(false);
+        }
+
+        if (failure is null)
+        {
+            if (!await queue.AcknowledgeAsync(_queue, message.EventId, consumerId, CancellationToken.None).ConfigureAwait(false))
+            {
+                Log.QueueLeaseLost(logger, _queue, message.EventId);
+            }
+
+            return;
+        }
+
+        if (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down mid-handler: give the message back at once for another instance.
+            await queue.NackAsync(_queue, message.EventId, consumerId, requeue: true, CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        Log.QueueHandlerFailed(logger, failure, _queue, message.EventId, message.DeliveryCount);
+        if (_options.RedeliveryDelay > TimeSpan.Zero)
+        {
+            // Keeping the lease for the delay makes the message visible again only then; the store counts the
+            // delivery and dead-letters it at the next dequeue if it has used all its attempts.
+            await leases.ExtendLeaseAsync(_queue, message.EventId, consumerId, _options.RedeliveryDelay, CancellationToken.None).ConfigureAwait(false);
+        }
+        else
+        {
+            await queue.NackAsync(_queue, message.EventId, consumerId, requeue: true, CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Extends the lease every half visibility timeout while the handler runs; cancels it if the lease is lost.</summary>
+    private async Task KeepLeaseAsync(DequeuedEvent message, string consumerId, CancellationTokenSource handling, CancellationToken keepAlive)
+    {
+        var interval = _options.VisibilityTimeout / 2;
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(interval, time, keepAlive).ConfigureAwait(false);
+                DateTimeOffset? extended;
+                try
+                {
+                    extended = await leases.ExtendLeaseAsync(_queue, message.EventId, consumerId, _options.VisibilityTimeout, keepAlive).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    Log.QueueLoopFailed(logger, e, _queue, consumerId, interval);
+                    continue; // a transient failure: try again before the lease runs out
+                }
+
+                if (extended is null)
+                {
+                    Log.QueueLeaseLost(logger, _queue, message.EventId);
+                    await handling.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (keepAlive.IsCancellationRequested)
+        {
+        }
+    }
+}
+
+/// <summary>One <c>AddQueueConsumer</c> registration.</summary>
+internal sealed record QueueConsumerRegistration(string QueueName, QueueConsumerOptions Options);
