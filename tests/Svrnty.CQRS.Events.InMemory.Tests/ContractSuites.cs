@@ -1,5 +1,6 @@
 using Svrnty.CQRS.Events.ContractTests;
 using Svrnty.CQRS.Events.ContractTests.Configuration;
+using Svrnty.CQRS.Events.ContractTests.Consumers;
 using Svrnty.CQRS.Events.ContractTests.Offsets;
 using Svrnty.CQRS.Events.ContractTests.Queues;
 using Svrnty.CQRS.Events.ContractTests.Registration;
@@ -23,6 +24,10 @@ public sealed class InMemoryStreamConfigurationStoreTests(InMemoryFixture f) : S
 public sealed class InMemoryRetentionPolicyStoreTests(InMemoryFixture f) : RetentionPolicyStoreTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryBadInputTests(InMemoryFixture f) : BadInputTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryRegistrationTests(InMemoryFixture f) : RegistrationTests(f), IClassFixture<InMemoryFixture>;
+public sealed class InMemorySubscriptionTests(InMemoryFixture f) : SubscriptionTests(f), IClassFixture<InMemoryFixture>;
+public sealed class InMemoryStreamConsumerTests(InMemoryFixture f) : StreamConsumerTests(f), IClassFixture<InMemoryFixture>;
+public sealed class InMemoryQueueConsumerTests(InMemoryFixture f) : QueueConsumerTests(f), IClassFixture<InMemoryFixture>;
+public sealed class InMemoryReplayTests(InMemoryFixture f) : ReplayTests(f), IClassFixture<InMemoryFixture>;
 
 public sealed class ContractCoverage
 {

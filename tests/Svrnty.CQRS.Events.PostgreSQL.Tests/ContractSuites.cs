@@ -1,5 +1,6 @@
 using Svrnty.CQRS.Events.ContractTests;
 using Svrnty.CQRS.Events.ContractTests.Configuration;
+using Svrnty.CQRS.Events.ContractTests.Consumers;
 using Svrnty.CQRS.Events.ContractTests.Offsets;
 using Svrnty.CQRS.Events.ContractTests.Queues;
 using Svrnty.CQRS.Events.ContractTests.Registration;
@@ -24,6 +25,10 @@ public sealed class PostgresStreamConfigurationStoreTests(PostgresFixture f) : S
 public sealed class PostgresRetentionPolicyStoreTests(PostgresFixture f) : RetentionPolicyStoreTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresBadInputTests(PostgresFixture f) : BadInputTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresRegistrationTests(PostgresFixture f) : RegistrationTests(f), IClassFixture<PostgresFixture>;
+public sealed class PostgresSubscriptionTests(PostgresFixture f) : SubscriptionTests(f), IClassFixture<PostgresFixture>;
+public sealed class PostgresStreamConsumerTests(PostgresFixture f) : StreamConsumerTests(f), IClassFixture<PostgresFixture>;
+public sealed class PostgresQueueConsumerTests(PostgresFixture f) : QueueConsumerTests(f), IClassFixture<PostgresFixture>;
+public sealed class PostgresReplayTests(PostgresFixture f) : ReplayTests(f), IClassFixture<PostgresFixture>;
 
 public sealed class ContractCoverage
 {

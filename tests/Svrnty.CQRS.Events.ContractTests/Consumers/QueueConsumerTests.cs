@@ -1,0 +1,156 @@
+using Microsoft.Extensions.DependencyInjection;
+using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.Consumers;
+
+namespace Svrnty.CQRS.Events.ContractTests.Consumers;
+
+/// <summary>Hosted queue consumers: concurrency, acks, redelivery and dead letters, lease extension.</summary>
+public abstract class QueueConsumerTests(EventStoreFixture fixture) : StoreSuite(fixture)
+{
+    private Task<TestHost> StartConsumerAsync(string queue, Action<QueueConsumerOptions>? configure = null, Recorder? recorder = null,
+        Action<IServiceCollection>? services = null) =>
+        TestHost.StartAsync(Fixture, s =>
+        {
+            services?.Invoke(s);
+            s.AddQueueConsumer<RecordingQueueHandler>(queue, o =>
+            {
+                o.PollInterval = TimeSpan.FromHours(1); // fake clock, never moved: work arrives through notifications
+                configure?.Invoke(o);
+            });
+        }, recorder);
+
+    [Fact]
+    public async Task Four_workers_handle_each_message_exactly_once_and_acknowledge_it()
+    {
+        const int count = 200;
+        var queue = NewName("queue");
+        var ids = new List<string>();
+        for (var i = 0; i < count / 2; i++)
+        {
+            var e = NewEvent("m", i);
+            ids.Add(e.EventId);
+            await Streams.EnqueueAsync(queue, e);
+        }
+
+        await using var host = await StartConsumerAsync(queue, o => o.Concurrency = 4);
+        for (var i = count / 2; i < count; i++)
+        {
+            var e = NewEvent("m", i);
+            ids.Add(e.EventId);
+            await Streams.EnqueueAsync(queue, e);
+        }
+
+        await host.Recorder.WhenHandled(count).WaitAsync(Deadline.Default);
+        await Deadline.UntilAsync(async () => await Streams.GetPendingCountAsync(queue) == 0, "every message is acknowledged");
+
+        Assert.Equal(ids.Order(), host.Recorder.Messages.Select(m => m.EventId).Order());
+        Assert.All(ids, id => Assert.Equal(1, host.Recorder.Calls(id)));
+        Assert.InRange(host.Recorder.Messages.Select(m => m.ConsumerId).Distinct().Count(), 1, 4);
+    }
+
+    [Fact]
+    public async Task A_failing_message_is_redelivered_then_dead_lettered_after_max_delivery_attempts()
+    {
+        var queue = NewName("queue");
+        await Configurations.SetAsync(new StreamConfiguration { StreamName = queue, MaxDeliveryAttempts = 3 });
+        var e = NewEvent("doomed");
+        var recorder = new Recorder { OnMessage = (_, _) => throw new InvalidOperationException("smtp down") };
+        await using var host = await StartConsumerAsync(queue, recorder: recorder);
+
+        await Streams.EnqueueAsync(queue, e);
+
+        await Deadline.UntilAsync(async () => await DeadLetters.CountAsync(queue) == 1, "the message is dead-lettered");
+        Assert.Equal(3, recorder.Calls(e.EventId));
+        var dead = Assert.Single(await DeadLetters.ReadAsync(queue, 10));
+        Assert.Equal(3, dead.DeliveryCount);
+        Assert.Equal(0, await Streams.GetPendingCountAsync(queue));
+    }
+
+    [Fact]
+    public async Task A_failed_message_waits_for_the_redelivery_delay()
+    {
+        var queue = NewName("queue");
+        var attempts = 0;
+        var recorder = new Recorder
+        {
+            OnMessage = (_, _) => Interlocked.Increment(ref attempts) == 1 ? throw new InvalidOperationException("once") : Task.CompletedTask,
+        };
+        await using var host = await StartConsumerAsync(queue, o =>
+        {
+            o.RedeliveryDelay = TimeSpan.FromMinutes(1);
+            o.PollInterval = TimeSpan.FromSeconds(1);
+        }, recorder);
+        await Streams.EnqueueAsync(queue, NewEvent());
+        await recorder.WhenCalled(1).WaitAsync(Deadline.Default);
+
+        // Not before the delay, even when idle workers poll...
+        Time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Null(await Streams.DequeueAsync(queue, "spy", TimeSpan.FromSeconds(1)));
+
+        // ...and handled again once it has passed.
+        await Deadline.UntilAsync(() => Task.FromResult(recorder.Messages.Count == 1), "the message is redelivered",
+            () => Time.Advance(TimeSpan.FromSeconds(5)));
+        Assert.Equal(2, recorder.Messages[0].DeliveryCount);
+    }
+
+    [Fact]
+    public async Task The_lease_is_extended_while_a_long_handler_runs()
+    {
+        var queue = NewName("queue");
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var recorder = new Recorder { OnMessage = (_, ct) => release.Task.WaitAsync(ct) };
+        var extensions = new CountingLeaseExtender();
+        await using var host = await StartConsumerAsync(queue, o => o.VisibilityTimeout = TimeSpan.FromSeconds(10), recorder,
+            s => s.AddSingleton<IQueueLeaseExtender>(sp => extensions.Wrap((IQueueLeaseExtender)sp.GetRequiredService<IEventStreamStore>())));
+        var e = NewEvent("long");
+        await Streams.EnqueueAsync(queue, e);
+        await recorder.WhenCalled(1).WaitAsync(Deadline.Default);
+
+        for (var i = 1; i <= 4; i++)
+        {
+            Time.Advance(TimeSpan.FromSeconds(5));
+            await extensions.WhenCalled(i).WaitAsync(Deadline.Default);
+        }
+
+        // 20 s have passed on a 10 s lease: without the extensions another consumer would get the message now.
+        Assert.Null(await Streams.DequeueAsync(queue, "competitor", TimeSpan.FromSeconds(10)));
+        release.SetResult();
+        await recorder.WhenHandled(1).WaitAsync(Deadline.Default);
+        await Deadline.UntilAsync(async () => await Streams.GetPendingCountAsync(queue) == 0, "the message is acknowledged");
+        Assert.Equal(1, recorder.Calls(e.EventId));
+    }
+
+    /// <summary>Counts lease extensions so the test can wait for each instead of sleeping.</summary>
+    private sealed class CountingLeaseExtender
+    {
+        private int _calls;
+        private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public IQueueLeaseExtender Wrap(IQueueLeaseExtender inner) => new Extender(inner, this);
+
+        public async Task WhenCalled(int count)
+        {
+            while (Volatile.Read(ref _calls) < count)
+            {
+                await Volatile.Read(ref _changed).Task;
+            }
+        }
+
+        private void Called()
+        {
+            Interlocked.Increment(ref _calls);
+            Interlocked.Exchange(ref _changed, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        }
+
+        private sealed class Extender(IQueueLeaseExtender inner, CountingLeaseExtender counter) : IQueueLeaseExtender
+        {
+            public async Task<DateTimeOffset?> ExtendLeaseAsync(string streamName, string eventId, string consumerId, TimeSpan visibilityTimeout,
+                CancellationToken cancellationToken = default)
+            {
+                var result = await inner.ExtendLeaseAsync(streamName, eventId, consumerId, visibilityTimeout, cancellationToken);
+                counter.Called();
+                return result;
+            }
+        }
+    }
+}
