@@ -21,4 +21,7 @@ public sealed record DequeuedEvent
 
     /// <summary>When the lease ends and the message becomes visible to other consumers again.</summary>
     public required DateTimeOffset VisibleUntil { get; init; }
+
+    /// <summary>The W3C <c>traceparent</c> of the operation that enqueued the message, if it ran inside a trace.</summary>
+    public string? TraceParent { get; init; }
 }

@@ -23,4 +23,8 @@ public sealed record StoredEvent
 
     /// <summary>When the store accepted the event.</summary>
     public required DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>The W3C <c>traceparent</c> of the operation that appended the event, if it ran inside a trace; hosted
+    /// consumers continue that trace when they handle the event.</summary>
+    public string? TraceParent { get; init; }
 }

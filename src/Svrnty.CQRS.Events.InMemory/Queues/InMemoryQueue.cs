@@ -81,7 +81,7 @@ internal sealed class InMemoryQueue(string name)
     }
 
     /// <summary>A message's event in its stored form.</summary>
-    public sealed record Payload(string EventId, string EventType, string? CorrelationId, string Json, DateTimeOffset OccurredAt);
+    public sealed record Payload(string EventId, string EventType, string? CorrelationId, string Json, DateTimeOffset OccurredAt, string? TraceParent);
 
     /// <summary>A pending message.</summary>
     public sealed class Message(long sequence, Payload payload, DateTimeOffset enqueuedAt)

@@ -1,5 +1,6 @@
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.Consumers;
+using Svrnty.CQRS.Events.Diagnostics;
 
 namespace Svrnty.CQRS.Events.InMemory.Streams;
 
@@ -29,9 +30,10 @@ internal sealed partial class InMemoryEventStreamStore
             }
 
             var now = InMemoryClock.Now(time);
+            var traceParent = TraceContext.Current;
             foreach (var (e, data) in fresh)
             {
-                last = stream.Add(new InMemoryStream.Entry(0, e.EventId, data.EventType, e.CorrelationId, data.Json, e.OccurredAt, now));
+                last = stream.Add(new InMemoryStream.Entry(0, e.EventId, data.EventType, e.CorrelationId, data.Json, e.OccurredAt, now, traceParent));
             }
         }
 

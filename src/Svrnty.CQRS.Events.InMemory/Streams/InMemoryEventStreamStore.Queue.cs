@@ -1,5 +1,6 @@
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.Consumers;
+using Svrnty.CQRS.Events.Diagnostics;
 using Svrnty.CQRS.Events.InMemory.Queues;
 using Svrnty.CQRS.Events.Queues;
 
@@ -11,7 +12,7 @@ internal sealed partial class InMemoryEventStreamStore
     {
         cancellationToken.ThrowIfCancellationRequested();
         var data = serializer.Serialize(@event);
-        var payload = new InMemoryQueue.Payload(@event.EventId, data.EventType, @event.CorrelationId, data.Json, @event.OccurredAt);
+        var payload = new InMemoryQueue.Payload(@event.EventId, data.EventType, @event.CorrelationId, data.Json, @event.OccurredAt, TraceContext.Current);
         var queue = storage.GetOrAddQueue(streamName);
         bool added;
         lock (queue.Sync)
@@ -65,6 +66,7 @@ internal sealed partial class InMemoryEventStreamStore
                 ConsumerId = consumerId,
                 DeliveryCount = message.DeliveryCount,
                 VisibleUntil = message.VisibleAt,
+                TraceParent = payload.TraceParent,
             };
         }
 

@@ -32,6 +32,7 @@ internal sealed partial class InMemoryEventStreamStore
                 CorrelationId = entry.CorrelationId,
                 Event = Deserialize(entry.EventType, entry.Json, entry.EventId, entry.CorrelationId, entry.OccurredAt),
                 Timestamp = entry.Timestamp,
+                TraceParent = entry.TraceParent,
             };
         }
 

@@ -102,5 +102,6 @@ internal sealed class InMemoryStream(string name)
         string? CorrelationId,
         string Json,
         DateTimeOffset OccurredAt,
-        DateTimeOffset Timestamp);
+        DateTimeOffset Timestamp,
+        string? TraceParent);
 }

@@ -1,7 +1,13 @@
--- Version 2: live notifications and parked events for the hosted consumers.
+-- Version 2: live notifications, trace context carried from producers to consumers, and parked events.
+
+-- The W3C traceparent of the operation that appended or enqueued, so a consumer's span continues the producer's trace.
+ALTER TABLE __schema__.events ADD COLUMN trace_parent text NULL;
+ALTER TABLE __schema__.queue_messages ADD COLUMN trace_parent text NULL;
+ALTER TABLE __schema__.dead_letters ADD COLUMN trace_parent text NULL;
 
 -- append_events gains p_notify_channel: when not null, the append sends NOTIFY <channel> with payload
--- 's' || stream_name at commit, so subscriptions wake up at once instead of waiting for their poll interval.
+-- 's' || stream_name at commit, so subscriptions wake up at once instead of waiting for their poll interval;
+-- and p_trace_parent, stored with every event of the batch.
 -- The 8-argument version of version 1 stays for instances still running the previous release during a rolling
 -- upgrade; a later migration drops it.
 CREATE FUNCTION __schema__.append_events(
@@ -13,7 +19,8 @@ CREATE FUNCTION __schema__.append_events(
     p_data            jsonb[],
     p_occurred_at     timestamptz[],
     p_now             timestamptz,
-    p_notify_channel  text)
+    p_notify_channel  text,
+    p_trace_parent    text)
 RETURNS bigint
 LANGUAGE plpgsql
 AS $$
@@ -43,9 +50,9 @@ BEGIN
     END IF;
 
     INSERT INTO __schema__.events
-        (stream_name, stream_offset, event_id, event_type, correlation_id, data, occurred_at, created_at)
+        (stream_name, stream_offset, event_id, event_type, correlation_id, data, occurred_at, created_at, trace_parent)
     SELECT p_stream_name, v_length + row_number() OVER (ORDER BY b.ord) - 1,
-           b.event_id, b.event_type, b.correlation_id, b.data, b.occurred_at, p_now
+           b.event_id, b.event_type, b.correlation_id, b.data, b.occurred_at, p_now, p_trace_parent
     FROM unnest(p_event_ids, p_event_types, p_correlation_ids, p_data, p_occurred_at)
          WITH ORDINALITY AS b(event_id, event_type, correlation_id, data, occurred_at, ord)
     WHERE v_existing = 0 OR NOT EXISTS (
@@ -60,6 +67,29 @@ BEGIN
     END IF;
 
     RETURN v_length + v_fresh - 1;
+END;
+$$;
+
+-- Dead letters keep the message's trace context.
+CREATE OR REPLACE FUNCTION __schema__.dead_letter(
+    p_message __schema__.queue_messages,
+    p_reason  text,
+    p_now     timestamptz)
+RETURNS void
+LANGUAGE plpgsql
+AS $$
+BEGIN
+    DELETE FROM __schema__.queue_messages q
+    WHERE q.queue_name = p_message.queue_name AND q.event_id = p_message.event_id;
+
+    INSERT INTO __schema__.dead_letters AS d
+        (queue_name, event_id, event_type, correlation_id, data, occurred_at, delivery_count, reason, dead_lettered_at, trace_parent)
+    VALUES (p_message.queue_name, p_message.event_id, p_message.event_type, p_message.correlation_id, p_message.data,
+            p_message.occurred_at, p_message.delivery_count, p_reason, p_now, p_message.trace_parent)
+    ON CONFLICT (queue_name, event_id) DO UPDATE
+    SET seq = DEFAULT, event_type = excluded.event_type, correlation_id = excluded.correlation_id, data = excluded.data,
+        occurred_at = excluded.occurred_at, delivery_count = excluded.delivery_count, reason = excluded.reason,
+        dead_lettered_at = excluded.dead_lettered_at, trace_parent = excluded.trace_parent;
 END;
 $$;
 

@@ -34,8 +34,8 @@ internal sealed class PostgresDeadLetterStore : DeadLetterStoreBase
             WITH dead AS (
                 DELETE FROM {s}.dead_letters WHERE queue_name = @streamName AND event_id = @eventId RETURNING *),
             requeued AS (
-                INSERT INTO {s}.queue_messages (queue_name, event_id, event_type, correlation_id, data, occurred_at, enqueued_at, visible_at)
-                SELECT queue_name, event_id, event_type, correlation_id, data, occurred_at, @now, @now FROM dead
+                INSERT INTO {s}.queue_messages (queue_name, event_id, event_type, correlation_id, data, occurred_at, enqueued_at, visible_at, trace_parent)
+                SELECT queue_name, event_id, event_type, correlation_id, data, occurred_at, @now, @now, trace_parent FROM dead
                 ON CONFLICT (queue_name, event_id) DO NOTHING)
             SELECT count(*) FROM dead
             """;

@@ -1,6 +1,7 @@
 using Npgsql;
 using NpgsqlTypes;
 using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.Diagnostics;
 
 namespace Svrnty.CQRS.Events.PostgreSQL.Streams;
 
@@ -42,7 +43,8 @@ internal sealed partial class PostgresEventStreamStore
                 .With(data, NpgsqlDbType.Array | NpgsqlDbType.Jsonb)
                 .With(occurredAt, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz)
                 .With(Now())
-                .With(_database.NotificationChannel, NpgsqlDbType.Text);
+                .With(_database.NotificationChannel, NpgsqlDbType.Text)
+                .With(TraceContext.Current, NpgsqlDbType.Text);
             try
             {
                 return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;

@@ -1,5 +1,6 @@
 using NpgsqlTypes;
 using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.Diagnostics;
 
 namespace Svrnty.CQRS.Events.PostgreSQL.Streams;
 
@@ -25,7 +26,8 @@ internal sealed partial class PostgresEventStreamStore
                 .With(@event.CorrelationId, NpgsqlDbType.Text)
                 .With(serialized.Json, NpgsqlDbType.Jsonb)
                 .With(@event.OccurredAt.Utc())
-                .With(Now());
+                .With(Now())
+                .With(TraceContext.Current, NpgsqlDbType.Text);
             if (_database.NotificationChannel is { } channel)
             {
                 command.With(channel);
@@ -60,6 +62,7 @@ internal sealed partial class PostgresEventStreamStore
                     ConsumerId = consumerId,
                     DeliveryCount = reader.GetInt32(5),
                     VisibleUntil = reader.GetTimestamp(6),
+                    TraceParent = reader.GetNullableString(7),
                 };
             }
         }

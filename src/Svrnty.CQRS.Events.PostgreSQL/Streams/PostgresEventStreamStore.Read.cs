@@ -34,6 +34,7 @@ internal sealed partial class PostgresEventStreamStore
                         CorrelationId = correlationId,
                         Event = _serializer.Deserialize(eventType, reader.GetString(4), eventId, correlationId, reader.GetTimestamp(5)),
                         Timestamp = reader.GetTimestamp(6),
+                        TraceParent = reader.GetNullableString(7),
                     });
                 }
 

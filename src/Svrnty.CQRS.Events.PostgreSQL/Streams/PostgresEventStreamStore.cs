@@ -1,5 +1,6 @@
 using Npgsql;
 using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.Diagnostics;
 using Svrnty.CQRS.Events.PostgreSQL.Migrations;
 using Svrnty.CQRS.Events.Serialization;
 using Svrnty.CQRS.Events.Streams;
@@ -17,16 +18,18 @@ internal sealed partial class PostgresEventStreamStore : EventStreamStoreBase
     private readonly EventSerializer _serializer;
     private readonly TimeProvider _time;
 
-    public PostgresEventStreamStore(PostgresDatabase database, SchemaVersionGuard guard, EventSerializer serializer, TimeProvider time)
+    public PostgresEventStreamStore(PostgresDatabase database, SchemaVersionGuard guard, EventSerializer serializer, TimeProvider time,
+        EventStreamingTelemetry telemetry)
+        : base(telemetry)
     {
         _database = database;
         _guard = guard;
         _serializer = serializer;
         _time = time;
         var s = database.Schema;
-        _appendSql = $"SELECT {s}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+        _appendSql = $"SELECT {s}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
         _readSql = $"""
-            SELECT stream_offset, event_id, event_type, correlation_id, data, occurred_at, created_at
+            SELECT stream_offset, event_id, event_type, correlation_id, data, occurred_at, created_at, trace_parent
             FROM {s}.events WHERE stream_name = $1 AND stream_offset >= $2 ORDER BY stream_offset LIMIT $3
             """;
         _lengthSql = $"SELECT next_offset FROM {s}.streams WHERE stream_name = $1";
@@ -40,13 +43,13 @@ internal sealed partial class PostgresEventStreamStore : EventStreamStoreBase
             WHERE st.stream_name = $1
             """;
         var enqueue = $"""
-            INSERT INTO {s}.queue_messages (queue_name, event_id, event_type, correlation_id, data, occurred_at, enqueued_at, visible_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $7) ON CONFLICT (queue_name, event_id) DO NOTHING
+            INSERT INTO {s}.queue_messages (queue_name, event_id, event_type, correlation_id, data, occurred_at, enqueued_at, visible_at, trace_parent)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) ON CONFLICT (queue_name, event_id) DO NOTHING
             """;
         // With notifications on, the same statement sends NOTIFY for a message actually added (not for a duplicate).
         _enqueueSql = database.NotificationChannel is null
             ? enqueue
-            : $"WITH added AS ({enqueue} RETURNING 1) SELECT pg_notify($8, 'q' || $1) FROM added";
+            : $"WITH added AS ({enqueue} RETURNING 1) SELECT pg_notify($9, 'q' || $1) FROM added";
         _extendLeaseSql = $"UPDATE {s}.queue_messages SET visible_at = $4 WHERE queue_name = $1 AND event_id = $2 AND holder = $3 RETURNING visible_at";
         _findOffsetSql = $"""
             SELECT coalesce(
@@ -54,11 +57,13 @@ internal sealed partial class PostgresEventStreamStore : EventStreamStoreBase
                 (SELECT next_offset FROM {s}.streams WHERE stream_name = $1),
                 0)
             """;
-        _dequeueSql = $"SELECT event_id, event_type, correlation_id, data, occurred_at, delivery_count, visible_at FROM {s}.dequeue($1, $2, $3, $4)";
+        _dequeueSql = $"SELECT event_id, event_type, correlation_id, data, occurred_at, delivery_count, visible_at, trace_parent FROM {s}.dequeue($1, $2, $3, $4)";
         _ackSql = $"DELETE FROM {s}.queue_messages WHERE queue_name = $1 AND event_id = $2 AND holder = $3";
         _nackSql = $"SELECT {s}.nack($1, $2, $3, $4, $5)";
         _pendingSql = $"SELECT count(*) FROM {s}.queue_messages WHERE queue_name = $1";
     }
+
+    protected override string SystemName => "postgresql";
 
     private async ValueTask<NpgsqlCommand> CommandAsync(string sql, CancellationToken cancellationToken)
     {

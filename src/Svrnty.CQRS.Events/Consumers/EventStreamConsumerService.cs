@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.Diagnostics;
 
 namespace Svrnty.CQRS.Events.Consumers;
 
@@ -17,6 +19,7 @@ internal sealed class EventStreamConsumerService<THandler>(
     IParkedEventStore parked,
     IConsumerGroupLock groupLock,
     TimeProvider time,
+    EventStreamingTelemetry telemetry,
     ILogger<EventStreamConsumerService<THandler>> logger) : BackgroundService
     where THandler : class, IEventStreamHandler
 {
@@ -128,13 +131,19 @@ internal sealed class EventStreamConsumerService<THandler>(
     {
         for (var attempt = 1; ; attempt++)
         {
+            using var observed = new StoreOperation(telemetry, telemetry.HandlerDuration, "process", _stream, system: null,
+                ActivityKind.Consumer, TraceContext.Parse(storedEvent.TraceParent), _group);
+            observed.Message(storedEvent.EventId, storedEvent.CorrelationId);
+            observed.Activity?.SetTag("messaging.svrnty.offset", storedEvent.Offset);
             try
             {
                 await handler.HandleAsync(storedEvent, cancellationToken).ConfigureAwait(false);
+                observed.Succeed();
                 return true;
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                observed.Fail(e);
                 Log.HandlerFailed(logger, e, _stream, _group, storedEvent.Offset, attempt, _options.MaxAttempts);
                 if (attempt < _options.MaxAttempts)
                 {

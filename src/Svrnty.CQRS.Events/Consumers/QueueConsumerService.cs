@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.Diagnostics;
 
 namespace Svrnty.CQRS.Events.Consumers;
 
@@ -18,6 +20,7 @@ internal sealed class QueueConsumerService<THandler>(
     IQueueLeaseExtender leases,
     IStreamChangeNotifier notifier,
     TimeProvider time,
+    EventStreamingTelemetry telemetry,
     ILogger<QueueConsumerService<THandler>> logger) : BackgroundService
     where THandler : class, IQueueMessageHandler
 {
@@ -75,23 +78,30 @@ internal sealed class QueueConsumerService<THandler>(
         using var keepAlive = new CancellationTokenSource();
         var extension = KeepLeaseAsync(message, consumerId, handling, keepAlive.Token);
         Exception? failure = null;
-        try
+        using (var observed = new StoreOperation(telemetry, telemetry.HandlerDuration, "process", _queue, system: null,
+                   ActivityKind.Consumer, TraceContext.Parse(message.TraceParent), consumerGroup: null))
         {
-            var scope = scopes.CreateAsyncScope();
-            await using (scope.ConfigureAwait(false))
+            observed.Message(message.EventId, message.Event.CorrelationId);
+            observed.Activity?.SetTag("messaging.message.delivery_count", message.DeliveryCount);
+            try
             {
-                await scope.ServiceProvider.GetRequiredService<THandler>().HandleAsync(message, handling.Token).ConfigureAwait(false);
+                var scope = scopes.CreateAsyncScope();
+                await using (scope.ConfigureAwait(false))
+                {
+                    await scope.ServiceProvider.GetRequiredService<THandler>().HandleAsync(message, handling.Token).ConfigureAwait(false);
+                }
+
+                observed.Succeed();
+            }
+            catch (Exception e)
+            {
+                failure = e;
+                observed.Fail(e);
             }
         }
-        catch (Exception e)
-        {
-            failure = e;
-        }
-        finally
-        {
-            await keepAlive.CancelAsync().ConfigureAwait(false);
-            await extension.ConfigureAwait(false);
-        }
+
+        await keepAlive.CancelAsync().ConfigureAwait(false);
+        await extension.ConfigureAwait(false);
 
         if (failure is null)
         {

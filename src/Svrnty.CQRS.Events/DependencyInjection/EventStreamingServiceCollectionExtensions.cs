@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.Consumers;
+using Svrnty.CQRS.Events.Diagnostics;
 using Svrnty.CQRS.Events.Serialization;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -22,6 +23,8 @@ public static class EventStreamingServiceCollectionExtensions
         services.AddOptions<EventSerializationOptions>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<EventSerializer>();
+        services.AddOptions<EventStreamingTelemetryOptions>();
+        services.TryAddSingleton<EventStreamingTelemetry>();
         services.TryAddSingleton<StreamFollower>();
         services.TryAddSingleton<IEventStreamSubscriber, EventStreamSubscriber>();
         services.TryAddSingleton<IConsumerLagMonitor, ConsumerLagMonitor>();
@@ -34,6 +37,19 @@ public static class EventStreamingServiceCollectionExtensions
     /// <param name="configure">Configures the options, e.g. <c>o =&gt; o.MapEventType&lt;OrderPlaced&gt;("order-placed")</c>.</param>
     /// <returns>The service collection.</returns>
     public static IServiceCollection ConfigureEventSerialization(this IServiceCollection services, Action<EventSerializationOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddEventStreamingCore();
+        services.Configure(configure);
+        return services;
+    }
+
+    /// <summary>Configures how metrics are tagged and which queues and consumer groups get gauges.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Configures the options.</param>
+    /// <returns>The service collection.</returns>
+    public static IServiceCollection ConfigureEventStreamingTelemetry(this IServiceCollection services, Action<EventStreamingTelemetryOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);

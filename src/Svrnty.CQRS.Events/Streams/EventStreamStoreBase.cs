@@ -1,20 +1,36 @@
+using System.Diagnostics;
 using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.Diagnostics;
 using Svrnty.CQRS.Events.Validation;
 
 namespace Svrnty.CQRS.Events.Streams;
 
 /// <summary>
 /// The base every backend's <see cref="IEventStreamStore"/> derives from: it applies the contract's argument rules
-/// once, before any I/O, and hands valid arguments to the backend's <c>*CoreAsync</c> methods.
+/// once, before any I/O, instruments every operation (a span and a duration, plus counters; nothing when no one
+/// listens), and hands valid arguments to the backend's <c>*CoreAsync</c> methods.
 /// </summary>
 public abstract class EventStreamStoreBase : IEventStreamStore, IQueueLeaseExtender, IEventStreamLocator
 {
+    private readonly EventStreamingTelemetry _telemetry;
+
+    /// <summary>Creates the store.</summary>
+    /// <param name="telemetry">The shared metrics and traces.</param>
+    protected EventStreamStoreBase(EventStreamingTelemetry telemetry)
+    {
+        ArgumentNullException.ThrowIfNull(telemetry);
+        _telemetry = telemetry;
+    }
+
+    /// <summary>The backend's name in telemetry (<c>db.system.name</c>), e.g. <c>postgresql</c>.</summary>
+    protected abstract string SystemName { get; }
+
     /// <inheritdoc />
     public Task<long> AppendAsync(string streamName, ICorrelatedEvent @event, CancellationToken cancellationToken = default)
     {
         Argument.Name(streamName, nameof(streamName));
         Argument.Event(@event, nameof(@event));
-        return AppendCoreAsync(streamName, [@event], expectedLength: null, cancellationToken);
+        return AppendObservedAsync(streamName, [@event], expectedLength: null, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -28,7 +44,7 @@ public abstract class EventStreamStoreBase : IEventStreamStore, IQueueLeaseExten
             Argument.NotNegative(expected, nameof(expectedLength));
         }
 
-        return AppendCoreAsync(streamName, events, expectedLength, cancellationToken);
+        return AppendObservedAsync(streamName, events, expectedLength, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -38,21 +54,21 @@ public abstract class EventStreamStoreBase : IEventStreamStore, IQueueLeaseExten
         Argument.Name(streamName, nameof(streamName));
         Argument.NotNegative(fromOffset, nameof(fromOffset));
         Argument.MaxCount(maxCount, nameof(maxCount));
-        return ReadStreamCoreAsync(streamName, fromOffset, maxCount, cancellationToken);
+        return Observe("read", streamName, ActivityKind.Client, () => ReadStreamCoreAsync(streamName, fromOffset, maxCount, cancellationToken));
     }
 
     /// <inheritdoc />
     public Task<long> GetStreamLengthAsync(string streamName, CancellationToken cancellationToken = default)
     {
         Argument.Name(streamName, nameof(streamName));
-        return GetStreamLengthCoreAsync(streamName, cancellationToken);
+        return Observe("length", streamName, ActivityKind.Client, () => GetStreamLengthCoreAsync(streamName, cancellationToken));
     }
 
     /// <inheritdoc />
     public Task<StreamMetadata> GetStreamMetadataAsync(string streamName, CancellationToken cancellationToken = default)
     {
         Argument.Name(streamName, nameof(streamName));
-        return GetStreamMetadataCoreAsync(streamName, cancellationToken);
+        return Observe("metadata", streamName, ActivityKind.Client, () => GetStreamMetadataCoreAsync(streamName, cancellationToken));
     }
 
     /// <inheritdoc />
@@ -60,7 +76,11 @@ public abstract class EventStreamStoreBase : IEventStreamStore, IQueueLeaseExten
     {
         Argument.Name(streamName, nameof(streamName));
         Argument.Event(@event, nameof(@event));
-        return EnqueueCoreAsync(streamName, @event, cancellationToken);
+        return Observe("enqueue", streamName, ActivityKind.Producer, async () =>
+        {
+            await EnqueueCoreAsync(streamName, @event, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, (_, tags) => _telemetry.Enqueued.Add(1, tags), @event.EventId, @event.CorrelationId);
     }
 
     /// <inheritdoc />
@@ -70,7 +90,20 @@ public abstract class EventStreamStoreBase : IEventStreamStore, IQueueLeaseExten
         Argument.Name(streamName, nameof(streamName));
         Argument.Name(consumerId, nameof(consumerId));
         Argument.VisibilityTimeout(visibilityTimeout, nameof(visibilityTimeout));
-        return DequeueCoreAsync(streamName, consumerId, visibilityTimeout, cancellationToken);
+        return Observe("dequeue", streamName, ActivityKind.Consumer, () => DequeueCoreAsync(streamName, consumerId, visibilityTimeout, cancellationToken),
+            (message, tags) =>
+            {
+                if (message is not null)
+                {
+                    _telemetry.Dequeued.Add(1, tags);
+                    if (message.DeliveryCount > 1)
+                    {
+                        _telemetry.Redelivered.Add(1, tags);
+                    }
+
+                    Activity.Current?.SetTag("messaging.message.id", message.EventId);
+                }
+            });
     }
 
     /// <inheritdoc />
@@ -79,7 +112,14 @@ public abstract class EventStreamStoreBase : IEventStreamStore, IQueueLeaseExten
         Argument.Name(streamName, nameof(streamName));
         Argument.Name(eventId, nameof(eventId));
         Argument.Name(consumerId, nameof(consumerId));
-        return AcknowledgeCoreAsync(streamName, eventId, consumerId, cancellationToken);
+        return Observe("ack", streamName, ActivityKind.Client, () => AcknowledgeCoreAsync(streamName, eventId, consumerId, cancellationToken),
+            (acknowledged, tags) =>
+            {
+                if (acknowledged)
+                {
+                    _telemetry.Acknowledged.Add(1, tags);
+                }
+            }, eventId);
     }
 
     /// <inheritdoc />
@@ -89,14 +129,25 @@ public abstract class EventStreamStoreBase : IEventStreamStore, IQueueLeaseExten
         Argument.Name(streamName, nameof(streamName));
         Argument.Name(eventId, nameof(eventId));
         Argument.Name(consumerId, nameof(consumerId));
-        return NackCoreAsync(streamName, eventId, consumerId, requeue, cancellationToken);
+        return Observe("nack", streamName, ActivityKind.Client, () => NackCoreAsync(streamName, eventId, consumerId, requeue, cancellationToken),
+            (nacked, tags) =>
+            {
+                if (nacked)
+                {
+                    _telemetry.Nacked.Add(1, tags);
+                    if (!requeue)
+                    {
+                        _telemetry.DeadLettered.Add(1, tags);
+                    }
+                }
+            }, eventId);
     }
 
     /// <inheritdoc />
     public Task<long> GetPendingCountAsync(string streamName, CancellationToken cancellationToken = default)
     {
         Argument.Name(streamName, nameof(streamName));
-        return GetPendingCountCoreAsync(streamName, cancellationToken);
+        return Observe("pending", streamName, ActivityKind.Client, () => GetPendingCountCoreAsync(streamName, cancellationToken));
     }
 
     /// <inheritdoc />
@@ -107,14 +158,57 @@ public abstract class EventStreamStoreBase : IEventStreamStore, IQueueLeaseExten
         Argument.Name(eventId, nameof(eventId));
         Argument.Name(consumerId, nameof(consumerId));
         Argument.VisibilityTimeout(visibilityTimeout, nameof(visibilityTimeout));
-        return ExtendLeaseCoreAsync(streamName, eventId, consumerId, visibilityTimeout, cancellationToken);
+        return Observe("extend_lease", streamName, ActivityKind.Client,
+            () => ExtendLeaseCoreAsync(streamName, eventId, consumerId, visibilityTimeout, cancellationToken), eventId: eventId);
     }
 
     /// <inheritdoc />
     public Task<long> FindOffsetAsync(string streamName, DateTimeOffset timestamp, CancellationToken cancellationToken = default)
     {
         Argument.Name(streamName, nameof(streamName));
-        return FindOffsetCoreAsync(streamName, timestamp, cancellationToken);
+        return Observe("find_offset", streamName, ActivityKind.Client, () => FindOffsetCoreAsync(streamName, timestamp, cancellationToken));
+    }
+
+    private Task<long> AppendObservedAsync(string streamName, IReadOnlyCollection<ICorrelatedEvent> events, long? expectedLength,
+        CancellationToken cancellationToken)
+    {
+        var first = events.Count == 1 ? events.First() : null;
+        return Observe("append", streamName, ActivityKind.Producer, () => AppendCoreAsync(streamName, events, expectedLength, cancellationToken),
+            (_, tags) => _telemetry.Appended.Add(events.Count, tags), first?.EventId, first?.CorrelationId, events.Count);
+    }
+
+    /// <summary>Runs an operation inside a span and a duration measurement, when anyone listens.</summary>
+    private Task<T> Observe<T>(string operation, string name, ActivityKind kind, Func<Task<T>> call, Action<T, TagList>? onSuccess = null,
+        string? eventId = null, string? correlationId = null, int batchSize = 1)
+    {
+        return _telemetry.Enabled ? ObservedAsync() : call();
+
+        async Task<T> ObservedAsync()
+        {
+            using var observed = new StoreOperation(_telemetry, operation, name, SystemName, kind);
+            if (eventId is not null)
+            {
+                observed.Message(eventId, correlationId);
+            }
+
+            if (batchSize > 1)
+            {
+                observed.Activity?.SetTag("messaging.batch.message_count", batchSize);
+            }
+
+            try
+            {
+                var result = await call().ConfigureAwait(false);
+                observed.Succeed();
+                onSuccess?.Invoke(result, observed.Tags);
+                return result;
+            }
+            catch (Exception e)
+            {
+                observed.Fail(e);
+                throw;
+            }
+        }
     }
 
     /// <summary>See <see cref="IQueueLeaseExtender.ExtendLeaseAsync"/>.</summary>
