@@ -6,6 +6,7 @@ using Svrnty.CQRS.Events.InMemory.Offsets;
 using Svrnty.CQRS.Events.InMemory.Queues;
 using Svrnty.CQRS.Events.InMemory.Retention;
 using Svrnty.CQRS.Events.InMemory.Streams;
+using Svrnty.CQRS.Events.Retention;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -35,6 +36,7 @@ public static class InMemoryEventStorageServiceCollectionExtensions
         services.TryAddSingleton<IConsumerOffsetStore, InMemoryConsumerOffsetStore>();
         services.TryAddSingleton<IStreamConfigurationStore, InMemoryStreamConfigurationStore>();
         services.TryAddSingleton<IRetentionPolicyStore, InMemoryRetentionPolicyStore>();
+        services.TryAddSingleton<IRetentionBackend, InMemoryRetentionBackend>();
         return services;
     }
 }
