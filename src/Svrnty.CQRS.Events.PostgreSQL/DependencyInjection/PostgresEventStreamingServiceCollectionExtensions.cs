@@ -10,6 +10,7 @@ using Svrnty.CQRS.Events.PostgreSQL.Offsets;
 using Svrnty.CQRS.Events.PostgreSQL.Queues;
 using Svrnty.CQRS.Events.PostgreSQL.Retention;
 using Svrnty.CQRS.Events.PostgreSQL.Streams;
+using Svrnty.CQRS.Events.Retention;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -70,6 +71,7 @@ public static class PostgresEventStreamingServiceCollectionExtensions
         services.TryAddSingleton<IConsumerOffsetStore, PostgresConsumerOffsetStore>();
         services.TryAddSingleton<IStreamConfigurationStore, PostgresStreamConfigurationStore>();
         services.TryAddSingleton<IRetentionPolicyStore, PostgresRetentionPolicyStore>();
+        services.TryAddSingleton<IRetentionBackend, PostgresRetentionBackend>();
         return services;
     }
 }
