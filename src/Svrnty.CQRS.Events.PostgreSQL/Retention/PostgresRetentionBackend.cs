@@ -32,24 +32,30 @@ internal sealed class PostgresRetentionBackend : RetentionBackendBase
             """;
 
         // $1 stream, $2 keep newest (null: no count limit), $3 age cutoff (null: no age limit), $4 batch size.
-        // The batch is the offsets [first, first + $4) of the oldest retained event `first`. Within it, the count limit
-        // deletes below next_offset - $2, the age limit below the oldest event accepted at or after $3 (a prefix even
-        // when timestamps are not monotonic), whichever reaches further.
+        // The batch is at most $4 events from the oldest retained one, `first`. The count limit deletes below
+        // next_offset - $2; the age limit, when the oldest event is old, below the first event of the batch accepted at
+        // or after $3 (so a prefix even if timestamps are not monotonic); whichever reaches further. Every read goes
+        // through the primary key and touches at most one batch of rows.
         _trimSql = $"""
             WITH head AS (
-                SELECT st.next_offset, (SELECT e.stream_offset FROM {s}.events e WHERE e.stream_name = $1
-                                        ORDER BY e.stream_offset LIMIT 1) AS first_offset
-                FROM {s}.streams st WHERE st.stream_name = $1),
+                SELECT st.next_offset, o.stream_offset AS first_offset, o.created_at AS first_created_at
+                FROM {s}.streams st
+                JOIN LATERAL (SELECT e.stream_offset, e.created_at FROM {s}.events e
+                              WHERE e.stream_name = $1 ORDER BY e.stream_offset LIMIT 1) o ON true
+                WHERE st.stream_name = $1),
             bound AS (
                 SELECT h.first_offset, least(h.first_offset + $4, greatest(
                     coalesce(h.next_offset - $2, h.first_offset),
-                    CASE WHEN $3::timestamptz IS NULL THEN h.first_offset
-                         ELSE coalesce((SELECT min(y.stream_offset) FROM {s}.events y
-                                        WHERE y.stream_name = $1 AND y.stream_offset >= h.first_offset
-                                          AND y.stream_offset < h.first_offset + $4 AND y.created_at >= $3),
+                    CASE WHEN $3::timestamptz IS NULL OR h.first_created_at >= $3 THEN h.first_offset
+                         ELSE coalesce((SELECT min(w.stream_offset)
+                                        FROM (SELECT y.stream_offset, y.created_at FROM {s}.events y
+                                              WHERE y.stream_name = $1 AND y.stream_offset >= h.first_offset
+                                                AND y.stream_offset < h.first_offset + $4
+                                              ORDER BY y.stream_offset LIMIT $4) w
+                                        WHERE w.created_at >= $3),
                                        h.first_offset + $4)
                     END)) AS before_offset
-                FROM head h WHERE h.first_offset IS NOT NULL)
+                FROM head h)
             DELETE FROM {s}.events e USING bound b
             WHERE e.stream_name = $1 AND e.stream_offset >= b.first_offset AND e.stream_offset < b.before_offset
             """;
