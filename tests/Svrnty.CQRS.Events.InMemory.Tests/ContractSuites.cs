@@ -22,6 +22,7 @@ public sealed class InMemoryDeadLetterTests(InMemoryFixture f) : DeadLetterTests
 public sealed class InMemoryConsumerOffsetTests(InMemoryFixture f) : ConsumerOffsetTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryStreamConfigurationStoreTests(InMemoryFixture f) : StreamConfigurationStoreTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryRetentionPolicyStoreTests(InMemoryFixture f) : RetentionPolicyStoreTests(f), IClassFixture<InMemoryFixture>;
+public sealed class InMemoryRetentionEnforcementTests(InMemoryFixture f) : RetentionEnforcementTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryBadInputTests(InMemoryFixture f) : BadInputTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryRegistrationTests(InMemoryFixture f) : RegistrationTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemorySubscriptionTests(InMemoryFixture f) : SubscriptionTests(f), IClassFixture<InMemoryFixture>;

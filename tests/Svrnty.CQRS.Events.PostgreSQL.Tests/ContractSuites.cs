@@ -23,6 +23,7 @@ public sealed class PostgresDeadLetterTests(PostgresFixture f) : DeadLetterTests
 public sealed class PostgresConsumerOffsetTests(PostgresFixture f) : ConsumerOffsetTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresStreamConfigurationStoreTests(PostgresFixture f) : StreamConfigurationStoreTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresRetentionPolicyStoreTests(PostgresFixture f) : RetentionPolicyStoreTests(f), IClassFixture<PostgresFixture>;
+public sealed class PostgresRetentionEnforcementTests(PostgresFixture f) : RetentionEnforcementTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresBadInputTests(PostgresFixture f) : BadInputTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresRegistrationTests(PostgresFixture f) : RegistrationTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresSubscriptionTests(PostgresFixture f) : SubscriptionTests(f), IClassFixture<PostgresFixture>;

@@ -8,6 +8,7 @@ using Svrnty.CQRS.Events.InMemory.Offsets;
 using Svrnty.CQRS.Events.InMemory.Queues;
 using Svrnty.CQRS.Events.InMemory.Retention;
 using Svrnty.CQRS.Events.InMemory.Streams;
+using Svrnty.CQRS.Events.Retention;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -43,6 +44,7 @@ public static class InMemoryEventStorageServiceCollectionExtensions
         services.TryAddSingleton<IParkedEventStore, InMemoryParkedEventStore>();
         services.TryAddSingleton<IStreamChangeNotifier, InMemoryChangeNotifier>();
         services.TryAddSingleton<IConsumerGroupLock, InMemoryConsumerGroupLock>();
+        services.TryAddSingleton<IRetentionBackend, InMemoryRetentionBackend>();
         return services;
     }
 }

@@ -80,6 +80,14 @@ internal sealed class InMemoryQueue(string name)
         return count;
     }
 
+    /// <summary>Deletes, oldest first, at most <paramref name="maxCount"/> dead letters dead-lettered before
+    /// <paramref name="olderThan"/>.</summary>
+    public int DeleteDeadLettersBefore(DateTimeOffset olderThan, int maxCount)
+    {
+        var doomed = _deadLetters.Where(d => d.DeadLetteredAt < olderThan).OrderBy(d => d.DeadLetteredAt).Take(maxCount).ToHashSet();
+        return doomed.Count == 0 ? 0 : _deadLetters.RemoveAll(doomed.Contains);
+    }
+
     /// <summary>A message's event in its stored form.</summary>
     public sealed record Payload(string EventId, string EventType, string? CorrelationId, string Json, DateTimeOffset OccurredAt, string? TraceParent);
 

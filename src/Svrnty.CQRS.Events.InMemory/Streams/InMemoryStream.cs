@@ -80,6 +80,27 @@ internal sealed class InMemoryStream(string name)
         };
     }
 
+    /// <summary>
+    /// Deletes, oldest first, at most <paramref name="maxCount"/> events: those beyond the newest
+    /// <paramref name="keepNewest"/>, and those accepted before <paramref name="olderThan"/> up to the oldest that was
+    /// not, whichever reaches further. Only a prefix is deleted.
+    /// </summary>
+    public int TrimPrefix(long? keepNewest, DateTimeOffset? olderThan, int maxCount)
+    {
+        var limit = Math.Min(maxCount, _events.Count);
+        var byCount = keepNewest is { } keep ? (int)Math.Clamp(_events.Count - keep, 0, limit) : 0;
+        var byAge = 0;
+        if (olderThan is { } cutoff)
+        {
+            while (byAge < limit && _events[byAge].Timestamp < cutoff)
+            {
+                byAge++;
+            }
+        }
+
+        return TrimOldest(Math.Max(byCount, byAge));
+    }
+
     /// <summary>Deletes the oldest <paramref name="count"/> retained events. Offsets are never reused.</summary>
     public int TrimOldest(int count)
     {

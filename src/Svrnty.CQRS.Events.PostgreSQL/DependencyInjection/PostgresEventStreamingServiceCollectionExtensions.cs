@@ -12,6 +12,7 @@ using Svrnty.CQRS.Events.PostgreSQL.Offsets;
 using Svrnty.CQRS.Events.PostgreSQL.Queues;
 using Svrnty.CQRS.Events.PostgreSQL.Retention;
 using Svrnty.CQRS.Events.PostgreSQL.Streams;
+using Svrnty.CQRS.Events.Retention;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -79,6 +80,7 @@ public static class PostgresEventStreamingServiceCollectionExtensions
         services.TryAddSingleton<IParkedEventStore, PostgresParkedEventStore>();
         services.TryAddSingleton<IStreamChangeNotifier, PostgresChangeNotifier>();
         services.TryAddSingleton<IConsumerGroupLock, PostgresConsumerGroupLock>();
+        services.TryAddSingleton<IRetentionBackend, PostgresRetentionBackend>();
         return services;
     }
 }

@@ -154,7 +154,8 @@ public static class Argument
         return value;
     }
 
-    /// <summary>Checks a retention policy: a valid stream name and at least one positive limit.</summary>
+    /// <summary>Checks a retention policy: a valid stream name (or a pattern such as <c>orders-*</c>, with <c>*</c> only
+    /// at the end) and at least one positive limit.</summary>
     /// <param name="value">The policy.</param>
     /// <param name="paramName">The parameter's name, reported in the exception.</param>
     /// <returns>The policy.</returns>
@@ -162,6 +163,13 @@ public static class Argument
     {
         ArgumentNullException.ThrowIfNull(value, paramName);
         Name(value.StreamName, paramName);
+        if (value.StreamName.IndexOf('*', StringComparison.Ordinal) is >= 0 and var star && star != value.StreamName.Length - 1)
+        {
+            throw new ArgumentException(
+                $"A retention policy's StreamName is a stream name or a prefix pattern ending in '*' (e.g. 'orders-*'); '*' is allowed only at the end, got '{Printable(value.StreamName)}'.",
+                paramName);
+        }
+
         if (value.MaxAge is null && value.MaxEventCount is null)
         {
             throw new ArgumentException("A retention policy needs MaxAge, MaxEventCount or both.", paramName);

@@ -1,0 +1,136 @@
+using Npgsql;
+using NpgsqlTypes;
+using Svrnty.CQRS.Events.PostgreSQL.Migrations;
+using Svrnty.CQRS.Events.Retention;
+
+namespace Svrnty.CQRS.Events.PostgreSQL.Retention;
+
+/// <summary>
+/// The PostgreSQL <see cref="IRetentionBackend"/>. Each call is one short statement that touches at most one batch of
+/// rows through the primary key, so it holds row locks briefly and never on the rows appenders insert; the
+/// <c>streams</c> row (the stream's length) is never touched.
+/// </summary>
+internal sealed class PostgresRetentionBackend : RetentionBackendBase
+{
+    private readonly PostgresDatabase _database;
+    private readonly SchemaVersionGuard _guard;
+    private readonly string _listSql;
+    private readonly string _trimSql;
+    private readonly string _deadLettersSql;
+
+    public PostgresRetentionBackend(PostgresDatabase database, SchemaVersionGuard guard)
+    {
+        _database = database;
+        _guard = guard;
+        var s = database.Schema;
+
+        // Keyset paging in the primary key's order; the caller passes the last name back (never blank, so '' starts).
+        _listSql = $"""
+            SELECT stream_name FROM {s}.streams
+            WHERE stream_name > $2 AND starts_with(stream_name, $1)
+            ORDER BY stream_name LIMIT $3
+            """;
+
+        // $1 stream, $2 keep newest (null: no count limit), $3 age cutoff (null: no age limit), $4 batch size.
+        // The batch is at most $4 events from the oldest retained one, `first`. The count limit deletes below
+        // next_offset - $2; the age limit, when the oldest event is old, below the first event of the batch accepted at
+        // or after $3 (so a prefix even if timestamps are not monotonic); whichever reaches further. Every read goes
+        // through the primary key and touches at most one batch of rows.
+        _trimSql = $"""
+            WITH head AS (
+                SELECT st.next_offset, o.stream_offset AS first_offset, o.created_at AS first_created_at
+                FROM {s}.streams st
+                JOIN LATERAL (SELECT e.stream_offset, e.created_at FROM {s}.events e
+                              WHERE e.stream_name = $1 ORDER BY e.stream_offset LIMIT 1) o ON true
+                WHERE st.stream_name = $1),
+            bound AS (
+                SELECT h.first_offset, least(h.first_offset + $4, greatest(
+                    coalesce(h.next_offset - $2, h.first_offset),
+                    CASE WHEN $3::timestamptz IS NULL OR h.first_created_at >= $3 THEN h.first_offset
+                         ELSE coalesce((SELECT min(w.stream_offset)
+                                        FROM (SELECT y.stream_offset, y.created_at FROM {s}.events y
+                                              WHERE y.stream_name = $1 AND y.stream_offset >= h.first_offset
+                                                AND y.stream_offset < h.first_offset + $4
+                                              ORDER BY y.stream_offset LIMIT $4) w
+                                        WHERE w.created_at >= $3),
+                                       h.first_offset + $4)
+                    END)) AS before_offset
+                FROM head h)
+            DELETE FROM {s}.events e USING bound b
+            WHERE e.stream_name = $1 AND e.stream_offset >= b.first_offset AND e.stream_offset < b.before_offset
+            """;
+
+        _deadLettersSql = $"""
+            WITH doomed AS (
+                SELECT queue_name, event_id FROM {s}.dead_letters WHERE dead_lettered_at < $1
+                ORDER BY dead_lettered_at LIMIT $2 FOR UPDATE SKIP LOCKED),
+            deleted AS (
+                DELETE FROM {s}.dead_letters d USING doomed
+                WHERE d.queue_name = doomed.queue_name AND d.event_id = doomed.event_id
+                RETURNING d.queue_name)
+            SELECT queue_name, count(*) FROM deleted GROUP BY queue_name ORDER BY queue_name COLLATE "C"
+            """;
+    }
+
+    protected override async Task<IReadOnlyList<string>> ListStreamsCoreAsync(string prefix, string? after, int maxCount, CancellationToken cancellationToken)
+    {
+        var command = await CommandAsync(_listSql, cancellationToken).ConfigureAwait(false);
+        await using (command.ConfigureAwait(false))
+        {
+            command.With(prefix).With(after ?? string.Empty).With((long)maxCount);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                var names = new List<string>();
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    names.Add(reader.GetString(0));
+                }
+
+                return names;
+            }
+        }
+    }
+
+    protected override async Task<int> TrimStreamCoreAsync(string streamName, long? maxEventCount, DateTimeOffset? olderThan, int maxCount,
+        CancellationToken cancellationToken)
+    {
+        var command = await CommandAsync(_trimSql, cancellationToken).ConfigureAwait(false);
+        await using (command.ConfigureAwait(false))
+        {
+            command
+                .With(streamName)
+                .With(maxEventCount, NpgsqlDbType.Bigint)
+                .With(olderThan?.Utc(), NpgsqlDbType.TimestampTz)
+                .With((long)maxCount);
+            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    protected override async Task<IReadOnlyList<DeadLetterRetentionResult>> DeleteDeadLettersCoreAsync(DateTimeOffset olderThan, int maxCount,
+        CancellationToken cancellationToken)
+    {
+        var command = await CommandAsync(_deadLettersSql, cancellationToken).ConfigureAwait(false);
+        await using (command.ConfigureAwait(false))
+        {
+            command.With(olderThan.Utc()).With((long)maxCount);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                var results = new List<DeadLetterRetentionResult>();
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    results.Add(new DeadLetterRetentionResult(reader.GetString(0), reader.GetInt64(1)));
+                }
+
+                return results;
+            }
+        }
+    }
+
+    private async ValueTask<NpgsqlCommand> CommandAsync(string sql, CancellationToken cancellationToken)
+    {
+        await _guard.EnsureCurrentAsync(cancellationToken).ConfigureAwait(false);
+        return _database.DataSource.CreateCommand(sql);
+    }
+}
