@@ -1,0 +1,138 @@
+using System.Diagnostics;
+using Svrnty.CQRS.Events.Benchmarks.Contenders;
+using Svrnty.CQRS.Events.Benchmarks.Harness;
+
+namespace Svrnty.CQRS.Events.Benchmarks.Workloads;
+
+/// <summary>One writer, one event per call, on a new stream each run.</summary>
+internal sealed class AppendSingleWorkload : Workload
+{
+    public override string Name => "append-single";
+
+    public override string Description => "one writer, one event per call, on one stream (raw: autocommit INSERT)";
+
+    public override async Task RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
+    {
+        foreach (var create in PostgresContenders())
+        {
+            await using var contender = await create(context, cancellationToken);
+            await context.MeasureAsync(Name, contender.Implementation, null, context.Sizes.AppendSingleEvents,
+                (n, ct) => AppendSingleAsync(contender, n, ct), cancellationToken);
+        }
+    }
+
+    /// <summary>Appends <paramref name="count"/> events one call at a time to a new stream, timing each call.</summary>
+    public static async Task<RunSample> AppendSingleAsync(IStreamContender contender, int count, CancellationToken cancellationToken)
+    {
+        var stream = NewStream("single");
+        var events = Payload.Batch(0, count);
+        var latencies = new LatencyRecorder(count);
+        var total = Stopwatch.StartNew();
+        foreach (var e in events)
+        {
+            var start = LatencyRecorder.Start();
+            await contender.AppendAsync(stream, e, cancellationToken);
+            latencies.Stop(start);
+        }
+
+        return new RunSample(count, total.Elapsed, latencies.Latencies);
+    }
+}
+
+/// <summary>One writer, batches of 100 events per call (raw: one binary COPY per batch).</summary>
+internal sealed class AppendBatchWorkload : Workload
+{
+    public override string Name => "append-batch";
+
+    public override string Description => "one writer, batches of 100 per call (raw: binary COPY of each batch)";
+
+    public override async Task RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
+    {
+        var batchSize = context.Sizes.BatchSize;
+        foreach (var create in PostgresContenders())
+        {
+            await using var contender = await create(context, cancellationToken);
+            await context.MeasureAsync(Name, contender.Implementation, null, context.Sizes.AppendBatchEvents, async (n, ct) =>
+            {
+                var stream = NewStream("batch");
+                var batches = Payload.Batch(0, n).Chunk(batchSize).ToArray();
+                var latencies = new LatencyRecorder(batches.Length);
+                var total = Stopwatch.StartNew();
+                foreach (var batch in batches)
+                {
+                    var start = LatencyRecorder.Start();
+                    await contender.AppendBatchAsync(stream, batch, ct);
+                    latencies.Stop(start);
+                }
+
+                return new RunSample(n, total.Elapsed, latencies.Latencies);
+            }, cancellationToken);
+        }
+    }
+}
+
+/// <summary>8 writers appending single events: each on its own stream, then all on one stream (checked gapless).</summary>
+internal sealed class AppendConcurrentWorkload : Workload
+{
+    public override string Name => "append-concurrent";
+
+    public override string Description => "8 writers, one event per call: on 8 streams, and on one stream (offsets checked gapless after each run)";
+
+    public override async Task RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
+    {
+        var writers = context.Sizes.ConcurrentWriters;
+        var perWriter = context.Sizes.ConcurrentEventsPerWriter;
+        foreach (var create in PostgresContenders())
+        {
+            await using var contender = await create(context, cancellationToken);
+            await context.MeasureAsync(Name, contender.Implementation, $"{writers}-streams", writers * perWriter, (n, ct) =>
+            {
+                var streams = Enumerable.Range(0, writers).Select(_ => NewStream("concurrent")).ToArray();
+                return RunWritersAsync(contender, i => streams[i], writers, n / writers, ct);
+            }, cancellationToken);
+
+            // The raw limit counts offsets on the client, which is only right with one writer per stream.
+            if (contender is RawNpgsqlContender)
+            {
+                continue;
+            }
+
+            await context.MeasureAsync(Name, contender.Implementation, "1-stream", writers * perWriter, async (n, ct) =>
+            {
+                var stream = NewStream("shared");
+                await contender.AppendAsync(stream, Payload.Create(-1), ct); // every implementation starts from an existing stream
+                var sample = await RunWritersAsync(contender, _ => stream, writers, n / writers, ct);
+                await contender.AssertGaplessAsync(stream, sample.Events + 1, ct);
+                return sample;
+            }, cancellationToken);
+            if (contender is MartenContender marten)
+            {
+                await context.Progress.WriteLineAsync($"  {Name} (1-stream) / marten: {marten.ConflictRetries:N0} appends retried after a version conflict (all runs)");
+            }
+        }
+    }
+
+    private static async Task<RunSample> RunWritersAsync(IStreamContender contender, Func<int, string> streamOf, int writers, int perWriter,
+        CancellationToken cancellationToken)
+    {
+        perWriter = Math.Max(1, perWriter);
+        var recorders = Enumerable.Range(0, writers).Select(_ => new LatencyRecorder(perWriter)).ToArray();
+        var events = Enumerable.Range(0, writers).Select(w => Payload.Batch((long)w * perWriter, perWriter)).ToArray();
+        using var go = new SemaphoreSlim(0);
+        var tasks = Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            await go.WaitAsync(cancellationToken);
+            var stream = streamOf(w);
+            foreach (var e in events[w])
+            {
+                var start = LatencyRecorder.Start();
+                await contender.AppendAsync(stream, e, cancellationToken);
+                recorders[w].Stop(start);
+            }
+        }, cancellationToken)).ToArray();
+        var total = Stopwatch.StartNew();
+        go.Release(writers);
+        await Task.WhenAll(tasks);
+        return new RunSample((long)writers * perWriter, total.Elapsed, LatencyRecorder.Merge(recorders));
+    }
+}
