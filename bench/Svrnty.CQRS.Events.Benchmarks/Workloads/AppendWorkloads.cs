@@ -13,12 +13,9 @@ internal sealed class AppendSingleWorkload : Workload
 
     public override async Task RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
     {
-        foreach (var create in PostgresContenders())
-        {
-            await using var contender = await create(context, cancellationToken);
-            await context.MeasureAsync(Name, contender.Implementation, null, context.Sizes.AppendSingleEvents,
-                (n, ct) => AppendSingleAsync(contender, n, ct), cancellationToken);
-        }
+        await using var contenders = await PostgresContendersAsync(context, cancellationToken);
+        await context.MeasureAsync(Name, context.Sizes.AppendSingleEvents,
+            contenders.Select(c => new Entrant(c.Implementation, null, (n, ct) => AppendSingleAsync(c, n, ct))).ToArray(), cancellationToken);
     }
 
     /// <summary>Appends <paramref name="count"/> events one call at a time to a new stream, timing each call.</summary>
@@ -49,25 +46,22 @@ internal sealed class AppendBatchWorkload : Workload
     public override async Task RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
     {
         var batchSize = context.Sizes.BatchSize;
-        foreach (var create in PostgresContenders())
+        await using var contenders = await PostgresContendersAsync(context, cancellationToken);
+        await context.MeasureAsync(Name, context.Sizes.AppendBatchEvents, contenders.Select(c => new Entrant(c.Implementation, null, async (n, ct) =>
         {
-            await using var contender = await create(context, cancellationToken);
-            await context.MeasureAsync(Name, contender.Implementation, null, context.Sizes.AppendBatchEvents, async (n, ct) =>
+            var stream = NewStream("batch");
+            var batches = Payload.Batch(0, n).Chunk(batchSize).ToArray();
+            var latencies = new LatencyRecorder(batches.Length);
+            var total = Stopwatch.StartNew();
+            foreach (var batch in batches)
             {
-                var stream = NewStream("batch");
-                var batches = Payload.Batch(0, n).Chunk(batchSize).ToArray();
-                var latencies = new LatencyRecorder(batches.Length);
-                var total = Stopwatch.StartNew();
-                foreach (var batch in batches)
-                {
-                    var start = LatencyRecorder.Start();
-                    await contender.AppendBatchAsync(stream, batch, ct);
-                    latencies.Stop(start);
-                }
+                var start = LatencyRecorder.Start();
+                await c.AppendBatchAsync(stream, batch, ct);
+                latencies.Stop(start);
+            }
 
-                return new RunSample(n, total.Elapsed, latencies.Latencies);
-            }, cancellationToken);
-        }
+            return new RunSample(n, total.Elapsed, latencies.Latencies);
+        })).ToArray(), cancellationToken);
     }
 }
 
@@ -81,34 +75,27 @@ internal sealed class AppendConcurrentWorkload : Workload
     public override async Task RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
     {
         var writers = context.Sizes.ConcurrentWriters;
-        var perWriter = context.Sizes.ConcurrentEventsPerWriter;
-        foreach (var create in PostgresContenders())
+        var size = writers * context.Sizes.ConcurrentEventsPerWriter;
+        await using var contenders = await PostgresContendersAsync(context, cancellationToken);
+        await context.MeasureAsync(Name, size, contenders.Select(c => new Entrant(c.Implementation, $"{writers}-streams", (n, ct) =>
         {
-            await using var contender = await create(context, cancellationToken);
-            await context.MeasureAsync(Name, contender.Implementation, $"{writers}-streams", writers * perWriter, (n, ct) =>
-            {
-                var streams = Enumerable.Range(0, writers).Select(_ => NewStream("concurrent")).ToArray();
-                return RunWritersAsync(contender, i => streams[i], writers, n / writers, ct);
-            }, cancellationToken);
+            var streams = Enumerable.Range(0, writers).Select(_ => NewStream("concurrent")).ToArray();
+            return RunWritersAsync(c, i => streams[i], writers, n / writers, ct);
+        })).ToArray(), cancellationToken);
 
-            // The raw limit counts offsets on the client, which is only right with one writer per stream.
-            if (contender is RawNpgsqlContender)
-            {
-                continue;
-            }
-
-            await context.MeasureAsync(Name, contender.Implementation, "1-stream", writers * perWriter, async (n, ct) =>
+        // The raw limit counts offsets on the client, which is only right with one writer per stream.
+        await context.MeasureAsync(Name, size, contenders.Where(c => c is not RawNpgsqlContender).Select(c => new Entrant(c.Implementation, "1-stream",
+            async (n, ct) =>
             {
                 var stream = NewStream("shared");
-                await contender.AppendAsync(stream, Payload.Create(-1), ct); // every implementation starts from an existing stream
-                var sample = await RunWritersAsync(contender, _ => stream, writers, n / writers, ct);
-                await contender.AssertGaplessAsync(stream, sample.Events + 1, ct);
+                await c.AppendAsync(stream, Payload.Create(-1), ct); // every implementation starts from an existing stream
+                var sample = await RunWritersAsync(c, _ => stream, writers, n / writers, ct);
+                await c.AssertGaplessAsync(stream, sample.Events + 1, ct);
                 return sample;
-            }, cancellationToken);
-            if (contender is MartenContender marten)
-            {
-                await context.Progress.WriteLineAsync($"  {Name} (1-stream) / marten: {marten.ConflictRetries:N0} appends retried after a version conflict (all runs)");
-            }
+            })).ToArray(), cancellationToken);
+        foreach (var marten in contenders.OfType<MartenContender>())
+        {
+            await context.Progress.WriteLineAsync($"  {Name} (1-stream) / marten: {marten.ConflictRetries:N0} appends retried after a version conflict (all runs)");
         }
     }
 

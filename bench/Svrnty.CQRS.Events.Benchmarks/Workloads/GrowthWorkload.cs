@@ -19,13 +19,12 @@ internal sealed class GrowthWorkload : Workload
     public override async Task RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
     {
         var sizes = context.Sizes;
-        await using (var empty = await SvrntyPostgresContender.CreateAsync(context.ConnectionString, cancellationToken))
+        await using var contenders = new Contenders<SvrntyPostgresContender>
         {
-            await context.MeasureAsync("growth-append", empty.Implementation, "prefill=0", sizes.AppendSingleEvents,
-                (n, ct) => AppendSingleWorkload.AppendSingleAsync(empty, n, ct), cancellationToken);
-        }
-
-        await using var filled = await SvrntyPostgresContender.CreateAsync(context.ConnectionString, cancellationToken);
+            await SvrntyPostgresContender.CreateAsync(context.ConnectionString, cancellationToken),
+            await SvrntyPostgresContender.CreateAsync(context.ConnectionString, cancellationToken),
+        };
+        var (empty, filled) = (contenders[0], contenders[1]);
         var longStream = NewStream("long");
         var shortStream = NewStream("short");
         var fill = Stopwatch.StartNew();
@@ -34,29 +33,35 @@ internal sealed class GrowthWorkload : Workload
         await filled.CopyPrefillAsync(shortStream, sizes.GrowthShortStream, cancellationToken);
         await context.Progress.WriteLineAsync($"  growth: pre-filled in {fill.Elapsed.TotalSeconds:N0} s");
 
-        await context.MeasureAsync("growth-append", filled.Implementation, $"prefill={sizes.GrowthPrefill}", sizes.AppendSingleEvents,
-            (n, ct) => AppendSingleWorkload.AppendSingleAsync(filled, n, ct), cancellationToken);
+        await context.MeasureAsync("growth-append", sizes.AppendSingleEvents,
+        [
+            new Entrant(empty.Implementation, "prefill=0", (n, ct) => AppendSingleWorkload.AppendSingleAsync(empty, n, ct)),
+            new Entrant(filled.Implementation, $"prefill={sizes.GrowthPrefill}", (n, ct) => AppendSingleWorkload.AppendSingleAsync(filled, n, ct)),
+        ], cancellationToken);
 
-        foreach (var (stream, length) in new[] { (shortStream, sizes.GrowthShortStream), (longStream, sizes.GrowthPrefill) })
+        var pageSize = sizes.PageSize;
+        await context.MeasureAsync("growth-read", sizes.GrowthPagesPerRun * pageSize,
+        [
+            new Entrant(filled.Implementation, $"stream={sizes.GrowthShortStream}", (n, ct) => RandomPagesAsync(filled, shortStream, sizes.GrowthShortStream, n, pageSize, ct)),
+            new Entrant(filled.Implementation, $"stream={sizes.GrowthPrefill}", (n, ct) => RandomPagesAsync(filled, longStream, sizes.GrowthPrefill, n, pageSize, ct)),
+        ], cancellationToken);
+    }
+
+    private static async Task<RunSample> RandomPagesAsync(SvrntyPostgresContender contender, string stream, int length, int n, int pageSize,
+        CancellationToken cancellationToken)
+    {
+        var pages = Math.Max(1, n / pageSize);
+        var latencies = new LatencyRecorder(pages);
+        var read = 0L;
+        var total = Stopwatch.StartNew();
+        for (var p = 0; p < pages; p++)
         {
-            var random = new Random(42);
-            var pageSize = sizes.PageSize;
-            await context.MeasureAsync("growth-read", filled.Implementation, $"stream={length}", sizes.GrowthPagesPerRun * pageSize, async (n, ct) =>
-            {
-                var pages = Math.Max(1, n / pageSize);
-                var latencies = new LatencyRecorder(pages);
-                var read = 0L;
-                var total = Stopwatch.StartNew();
-                for (var p = 0; p < pages; p++)
-                {
-                    var from = random.NextInt64(0, Math.Max(1, length - pageSize));
-                    var start = LatencyRecorder.Start();
-                    read += await filled.ReadPageAsync(stream, from, pageSize, ct);
-                    latencies.Stop(start);
-                }
-
-                return new RunSample(read, total.Elapsed, latencies.Latencies);
-            }, cancellationToken);
+            var from = Random.Shared.NextInt64(0, Math.Max(1, length - pageSize));
+            var start = LatencyRecorder.Start();
+            read += await contender.ReadPageAsync(stream, from, pageSize, cancellationToken);
+            latencies.Stop(start);
         }
+
+        return new RunSample(read, total.Elapsed, latencies.Latencies);
     }
 }

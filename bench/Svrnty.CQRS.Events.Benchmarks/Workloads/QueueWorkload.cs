@@ -16,17 +16,15 @@ internal sealed class QueueWorkload : Workload
 
     public override async Task RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
     {
-        var creators = new Func<CancellationToken, Task<IQueueContender>>[]
+        await using var contenders = new Contenders<IQueueContender>
         {
-            async ct => await SvrntyPostgresContender.CreateAsync(context.ConnectionString, ct),
-            async ct => await SkipLockedRawQueue.CreateAsync(context.ConnectionString, ct),
+            await SvrntyPostgresContender.CreateAsync(context.ConnectionString, cancellationToken),
+            await SkipLockedRawQueue.CreateAsync(context.ConnectionString, cancellationToken),
         };
-        foreach (var create in creators)
-        {
-            await using var contender = await create(cancellationToken);
-            var enqueueRuns = new List<RunSample>();
-            var consumers = context.Sizes.QueueConsumers;
-            await context.MeasureAsync(Name, contender.Implementation, "dequeue+ack", context.Sizes.QueueMessages, async (n, ct) =>
+        var consumers = context.Sizes.QueueConsumers;
+        var enqueueRuns = contenders.Select(_ => new List<RunSample>()).ToArray();
+        await context.MeasureAsync(Name, context.Sizes.QueueMessages, contenders.Select((contender, index) => new Entrant(contender.Implementation, "dequeue+ack",
+            async (n, ct) =>
             {
                 var queue = NewStream("queue");
                 var events = Payload.Batch(0, n);
@@ -39,7 +37,7 @@ internal sealed class QueueWorkload : Workload
                     enqueueLatencies.Stop(start);
                 }
 
-                enqueueRuns.Add(new RunSample(n, enqueueTime.Elapsed, enqueueLatencies.Latencies));
+                enqueueRuns[index].Add(new RunSample(n, enqueueTime.Elapsed, enqueueLatencies.Latencies));
 
                 var recorders = Enumerable.Range(0, consumers).Select(_ => new LatencyRecorder(n / consumers)).ToArray();
                 var delivered = new long[consumers];
@@ -66,10 +64,12 @@ internal sealed class QueueWorkload : Workload
                 }
 
                 return new RunSample(n, elapsed, LatencyRecorder.Merge(recorders));
-            }, cancellationToken);
+            })).ToArray(), cancellationToken);
 
-            // The enqueue phase of the same measured runs (the first sample is the warm-up).
-            context.Add(BenchmarkResult.From(Name, contender.Implementation, "enqueue", enqueueRuns.Skip(1).ToArray()));
+        // The enqueue phase of the same measured runs (each entrant's first sample is its warm-up).
+        for (var i = 0; i < contenders.Count; i++)
+        {
+            context.Add(BenchmarkResult.From(Name, contenders[i].Implementation, "enqueue", enqueueRuns[i].Skip(1).ToArray()));
         }
     }
 }

@@ -13,41 +13,45 @@ internal sealed class ReadWorkload : Workload
 
     public override async Task RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
     {
-        foreach (var create in PostgresContenders())
-        {
-            await using var contender = await create(context, cancellationToken);
-            await ReadAllAsync(context, Name, contender, context.Sizes.ReadStreamEvents, cancellationToken);
-        }
+        await using var contenders = await PostgresContendersAsync(context, cancellationToken);
+        await ReadAllAsync(context, Name, contenders, context.Sizes.ReadStreamEvents, cancellationToken);
     }
 
-    /// <summary>Fills a stream (not measured), then measures reading it from the start, page by page.</summary>
-    public static async Task ReadAllAsync(BenchmarkContext context, string workload, IStreamContender contender, int length,
+    /// <summary>Fills a stream per contender (not measured), then measures reading it from the start, page by page.</summary>
+    public static async Task ReadAllAsync(BenchmarkContext context, string workload, IReadOnlyList<IStreamContender> contenders, int length,
         CancellationToken cancellationToken)
     {
-        var stream = NewStream("read");
-        await context.Progress.WriteLineAsync($"  {workload} / {contender.Implementation}: filling a stream of {length:N0} events");
-        await contender.FillAsync(stream, length, cancellationToken);
-        var pageSize = context.Sizes.PageSize;
-        await context.MeasureAsync(workload, contender.Implementation, null, length, async (n, ct) =>
+        var entrants = new List<Entrant>();
+        foreach (var contender in contenders)
         {
-            var latencies = new LatencyRecorder((n / pageSize) + 1);
-            var read = 0L;
-            var total = Stopwatch.StartNew();
-            while (read < n)
-            {
-                var start = LatencyRecorder.Start();
-                var count = await contender.ReadPageAsync(stream, read, (int)Math.Min(pageSize, n - read), ct);
-                latencies.Stop(start);
-                if (count == 0)
-                {
-                    throw new InvalidOperationException($"{contender.Implementation}: the stream ended at {read}, expected {n} events.");
-                }
+            var stream = NewStream("read");
+            await context.Progress.WriteLineAsync($"  {workload} / {contender.Implementation}: filling a stream of {length:N0} events");
+            await contender.FillAsync(stream, length, cancellationToken);
+            entrants.Add(new Entrant(contender.Implementation, null, (n, ct) => ReadPagesAsync(contender, stream, n, context.Sizes.PageSize, ct)));
+        }
 
-                read += count;
+        await context.MeasureAsync(workload, length, entrants, cancellationToken);
+    }
+
+    private static async Task<RunSample> ReadPagesAsync(IStreamContender contender, string stream, int n, int pageSize, CancellationToken cancellationToken)
+    {
+        var latencies = new LatencyRecorder((n / pageSize) + 1);
+        var read = 0L;
+        var total = Stopwatch.StartNew();
+        while (read < n)
+        {
+            var start = LatencyRecorder.Start();
+            var count = await contender.ReadPageAsync(stream, read, (int)Math.Min(pageSize, n - read), cancellationToken);
+            latencies.Stop(start);
+            if (count == 0)
+            {
+                throw new InvalidOperationException($"{contender.Implementation}: the stream ended at {read}, expected {n} events.");
             }
 
-            return new RunSample(read, total.Elapsed, latencies.Latencies);
-        }, cancellationToken);
+            read += count;
+        }
+
+        return new RunSample(read, total.Elapsed, latencies.Latencies);
     }
 }
 
@@ -62,13 +66,8 @@ internal sealed class InMemoryReadWorkload : Workload
 
     public override async Task RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
     {
-        foreach (var contender in new IStreamContender[] { new SvrntyInMemoryContender(), new LockedListContender() })
-        {
-            await using (contender)
-            {
-                await ReadWorkload.ReadAllAsync(context, Name, contender, context.Sizes.InMemoryEvents, cancellationToken);
-            }
-        }
+        await using var contenders = new Contenders<IStreamContender> { new SvrntyInMemoryContender(), new LockedListContender() };
+        await ReadWorkload.ReadAllAsync(context, Name, contenders, context.Sizes.InMemoryEvents, cancellationToken);
     }
 }
 
@@ -83,13 +82,9 @@ internal sealed class InMemoryAppendWorkload : Workload
 
     public override async Task RunAsync(BenchmarkContext context, CancellationToken cancellationToken)
     {
-        foreach (var contender in new IStreamContender[] { new SvrntyInMemoryContender(), new LockedListContender() })
-        {
-            await using (contender)
-            {
-                await context.MeasureAsync(Name, contender.Implementation, null, context.Sizes.InMemoryEvents,
-                    (n, ct) => AppendSingleWorkload.AppendSingleAsync(contender, n, ct), cancellationToken);
-            }
-        }
+        await using var contenders = new Contenders<IStreamContender> { new SvrntyInMemoryContender(), new LockedListContender() };
+        await context.MeasureAsync(Name, context.Sizes.InMemoryEvents,
+            contenders.Select(c => new Entrant(c.Implementation, null, (n, ct) => AppendSingleWorkload.AppendSingleAsync(c, n, ct))).ToArray(),
+            cancellationToken);
     }
 }

@@ -18,18 +18,43 @@ internal abstract class Workload
 
     public abstract Task RunAsync(BenchmarkContext context, CancellationToken cancellationToken);
 
-    /// <summary>The PostgreSQL stream contenders: ours, then Marten, then the raw limit.</summary>
-    protected static IEnumerable<Func<BenchmarkContext, CancellationToken, Task<IStreamContender>>> PostgresContenders(bool includeRaw = true)
+    /// <summary>The PostgreSQL stream contenders, each in a new schema: ours, Marten, and (unless left out) the raw limit.</summary>
+    protected static async Task<Contenders<IStreamContender>> PostgresContendersAsync(BenchmarkContext context, CancellationToken cancellationToken,
+        bool includeRaw = true)
     {
-        yield return async (c, ct) => await SvrntyPostgresContender.CreateAsync(c.ConnectionString, ct);
-        yield return async (c, ct) => await MartenContender.CreateAsync(c.ConnectionString, ct);
-        if (includeRaw)
+        var set = new Contenders<IStreamContender>();
+        try
         {
-            yield return async (c, ct) => await RawNpgsqlContender.CreateAsync(c.ConnectionString, ct);
+            set.Add(await SvrntyPostgresContender.CreateAsync(context.ConnectionString, cancellationToken));
+            set.Add(await MartenContender.CreateAsync(context.ConnectionString, cancellationToken));
+            if (includeRaw)
+            {
+                set.Add(await RawNpgsqlContender.CreateAsync(context.ConnectionString, cancellationToken));
+            }
+
+            return set;
+        }
+        catch
+        {
+            await set.DisposeAsync();
+            throw;
         }
     }
 
     protected static string NewStream(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+}
+
+/// <summary>The contenders of one workload, alive together so that their runs can interleave; disposed together.</summary>
+internal sealed class Contenders<T> : List<T>, IAsyncDisposable
+    where T : IAsyncDisposable
+{
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var contender in this)
+        {
+            await contender.DisposeAsync();
+        }
+    }
 }
 
 /// <summary>The workloads in the order they run, by the names <c>--workloads</c> takes.</summary>
