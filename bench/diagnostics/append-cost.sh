@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Where does a single-event append spend its time on the server? Runs pgbench (no .NET, no network stack beyond the
+# loopback socket) on a throwaway cluster with the benchmark's settings, against our real schema (the embedded
+# migration, schema "diag"), and compares:
+#   raw-insert-pk-only           INSERT into a table with our columns and only a primary key (the npgsql-raw limit)
+#   raw-insert-events-table      the same INSERT into our events table, with all its indexes, offset from a sequence
+#   append_events-diag_full      SELECT append_events(...) as the store calls it, on the schema as shipped
+#   append_events-diag_nogin     the same without the GIN index on data
+#   append_events-diag_keys      the same with only the primary key and the event-id unique index
+# each for one event per transaction and for batches of 100 (x100), then auto_explain's plan of each statement inside
+# one append_events call.
+# Usage: bash bench/diagnostics/append-cost.sh [transactions per case, default 5000]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+n=${1:-5000}
+bin=$(dirname "$(readlink -f "$(command -v initdb || ls /usr/lib/postgresql/*/bin/initdb | sort | tail -1)")")
+dir=$(mktemp -d /tmp/svrnty-diag-XXXXXX)
+as=()
+if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$dir"; as=(runuser -u postgres --); fi
+port=$(( 20000 + RANDOM % 20000 ))
+trap '"${as[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
+"${as[@]}" "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --no-sync >/dev/null
+"${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 \
+  -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=1GB -c max_wal_size=4GB" start >/dev/null
+psql=("$bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d postgres)
+bench=("$bin/pgbench" -n -h 127.0.0.1 -p "$port" -U postgres -M extended -c 1 postgres)
+
+# Three copies of our schema: as shipped, without the GIN index, and with only the primary key and the event-id
+# unique index (the two append_events relies on).
+for schema in diag_full diag_nogin diag_keys; do
+  sed "s/__schema__/$schema/g" src/Svrnty.CQRS.Events.PostgreSQL/Migrations/001_InitialSchema.sql | "${psql[@]}" -c "CREATE SCHEMA $schema" -f -
+done
+"${psql[@]}" <<'SQL'
+DROP INDEX diag_nogin.ix_events_data;
+DROP INDEX diag_keys.ix_events_data, diag_keys.ix_events_correlation_id, diag_keys.ix_events_event_type,
+           diag_keys.ix_events_stream_created_at, diag_keys.ix_events_created_at;
+CREATE TABLE diag_full.raw_events (LIKE diag_full.events INCLUDING DEFAULTS, PRIMARY KEY (stream_name, stream_offset));
+CREATE SEQUENCE diag_full.offsets;
+SQL
+json='{"eventId":"0199a7c2-7d55-7b8e-9c1e-3f1a2b3c4d5e","correlationId":"req-0042","occurredAt":"2025-01-01T00:00:00+00:00","orderId":"order-000123456","customerId":"customer-003456","currency":"EUR","total":155.97,"lines":[{"sku":"sku-00042","quantity":1,"unitPrice":49.99},{"sku":"sku-00017","quantity":2,"unitPrice":24.99}]}'
+row="gen_random_uuid()::text, 'OrderPlaced', 'req-0042', '$json', now(), now()"
+echo "INSERT INTO diag_full.raw_events VALUES ('raw', nextval('diag_full.offsets'), $row);" > "$dir/raw-insert-pk-only.sql"
+echo "INSERT INTO diag_full.events VALUES ('table', nextval('diag_full.offsets'), $row);" > "$dir/raw-insert-events-table.sql"
+echo "INSERT INTO diag_full.raw_events SELECT 'rawb', nextval('diag_full.offsets'), $row FROM generate_series(1, 100);" > "$dir/raw-insert-pk-only-x100.sql"
+echo "INSERT INTO diag_full.events SELECT 'tableb', nextval('diag_full.offsets'), $row FROM generate_series(1, 100);" > "$dir/raw-insert-events-table-x100.sql"
+for schema in diag_full diag_nogin diag_keys; do
+  echo "SELECT $schema.append_events('one', NULL, ARRAY[gen_random_uuid()::text], ARRAY['OrderPlaced'], ARRAY['req-0042'], ARRAY['$json'::jsonb], ARRAY[now()], now());" \
+    > "$dir/append_events-$schema.sql"
+  echo "SELECT $schema.append_events('batch', NULL, ARRAY(SELECT gen_random_uuid()::text FROM generate_series(1, 100)), array_fill('OrderPlaced'::text, ARRAY[100]), array_fill('req-0042'::text, ARRAY[100]), array_fill('$json'::jsonb, ARRAY[100]), array_fill(now(), ARRAY[100]), now());" \
+    > "$dir/append_events-x100-$schema.sql"
+done
+
+cases=(raw-insert-pk-only raw-insert-events-table append_events-diag_full append_events-diag_nogin append_events-diag_keys)
+batch_cases=(raw-insert-pk-only-x100 raw-insert-events-table-x100 append_events-x100-diag_full append_events-x100-diag_nogin append_events-x100-diag_keys)
+declare -A best
+tps() { "${bench[@]}" -t "$2" -f "$dir/$1.sql" 2>&1 | sed -n 's/^tps = \([0-9]*\).*/\1/p'; }
+# Interleaved rounds, best of each: the machine is shared, and the best round is the least disturbed one.
+for round in 1 2 3; do
+  for c in "${cases[@]}"; do t=$(tps "$c" "$n"); [ "${best[$c]:-0}" -ge "$t" ] || best[$c]=$t; done
+  for c in "${batch_cases[@]}"; do t=$(tps "$c" $(( n / 20 ))); [ "${best[$c]:-0}" -ge "$t" ] || best[$c]=$t; done
+done
+echo "pgbench -M extended -c 1, autocommit, best of 3 interleaved rounds ($n single appends, $(( n / 20 )) batches of 100 per round):"
+for c in "${cases[@]}" "${batch_cases[@]}"; do
+  per=1; [[ "$c" == *x100* ]] && per=100
+  printf '  %-32s %7s tx/s  %9s events/s\n' "$c" "${best[$c]}" "$(( best[$c] * per ))"
+done
+
+echo
+echo "Statements inside one append_events call, after 500 warm-up calls in the same session (auto_explain):"
+"${psql[@]}" 2>&1 <<SQL | grep -E 'duration|Insert on|Update on|Conflict|Scan|Aggregate' | sed 's/^[A-Z]*:  //' | cut -c1-150
+SELECT count(*) FROM (SELECT diag_full.append_events('explained', NULL, ARRAY[gen_random_uuid()::text], ARRAY['OrderPlaced'], ARRAY['req-0042'], ARRAY['$json'::jsonb], ARRAY[now()], now()) FROM generate_series(1, 500)) w;
+LOAD 'auto_explain';
+SET auto_explain.log_min_duration = 0;
+SET auto_explain.log_analyze = on;
+SET auto_explain.log_nested_statements = on;
+SET client_min_messages = log;
+SELECT diag_full.append_events('explained', NULL, ARRAY[gen_random_uuid()::text], ARRAY['OrderPlaced'], ARRAY['req-0042'], ARRAY['$json'::jsonb], ARRAY[now()], now());
+SQL
