@@ -32,10 +32,8 @@ public static class EventStreamingGrpcServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
         services.AddGrpc();
-        services.AddEventStreamingCore();
         services.AddOptions<EventStreamingGrpcOptions>().Configure(configure).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventStreamingGrpcOptions>, EventStreamingGrpcOptionsValidator>());
-        services.TryAddSingleton<WireEvents>();
         services.TryAddSingleton<ErrorMappingInterceptor>();
         if (!services.Any(d => d.ServiceType == typeof(EventStreamingGrpcMarker)))
         {

@@ -11,7 +11,7 @@ internal sealed partial class EventStreamingService
     public override async Task<Wire.EnqueueResponse> Enqueue(Wire.EnqueueRequest request, ServerCallContext context)
     {
         Argument.Name(request.QueueName, "queue_name");
-        var @event = events.ToStoreEvent(request.Event, "event");
+        var @event = _events.ToStoreEvent(request.Event, "event");
         await store.EnqueueAsync(request.QueueName, @event, context.CancellationToken).ConfigureAwait(false);
         return new Wire.EnqueueResponse();
     }
@@ -32,7 +32,7 @@ internal sealed partial class EventStreamingService
             Message = new Wire.QueueMessage
             {
                 QueueName = leased.StreamName,
-                Event = events.ToWire(leased.Event, leased.EventId, leased.Event.CorrelationId),
+                Event = _events.ToWire(leased.Event, leased.EventId, leased.Event.CorrelationId),
                 ConsumerId = leased.ConsumerId,
                 DeliveryCount = leased.DeliveryCount,
                 VisibleUntil = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(leased.VisibleUntil),
@@ -81,7 +81,7 @@ internal sealed partial class EventStreamingService
         response.DeadLetters.AddRange(letters.Select(d => new Wire.DeadLetter
         {
             QueueName = d.StreamName,
-            Event = events.ToWire(d.Event, d.EventId, d.Event.CorrelationId),
+            Event = _events.ToWire(d.Event, d.EventId, d.Event.CorrelationId),
             DeliveryCount = d.DeliveryCount,
             Reason = d.Reason,
             DeadLetteredAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(d.DeadLetteredAt),

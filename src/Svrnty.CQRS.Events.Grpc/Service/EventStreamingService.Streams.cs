@@ -10,7 +10,7 @@ internal sealed partial class EventStreamingService
     public override async Task<Wire.AppendResponse> Append(Wire.AppendRequest request, ServerCallContext context)
     {
         Argument.Name(request.StreamName, "stream_name");
-        var @event = events.ToStoreEvent(request.Event, "event");
+        var @event = _events.ToStoreEvent(request.Event, "event");
         var offset = request.HasExpectedLength
             ? await store.AppendAsync(request.StreamName, [@event], Argument.NotNegative(request.ExpectedLength, "expected_length"),
                 context.CancellationToken).ConfigureAwait(false)
@@ -26,7 +26,7 @@ internal sealed partial class EventStreamingService
             throw new ArgumentException("The batch must hold at least one event.", "events");
         }
 
-        var batch = request.Events.Select((e, i) => (ICorrelatedEvent)events.ToStoreEvent(e, $"events[{i}]")).ToArray();
+        var batch = request.Events.Select((e, i) => (ICorrelatedEvent)_events.ToStoreEvent(e, $"events[{i}]")).ToArray();
         Argument.Events(batch, "events");
         long? expectedLength = request.HasExpectedLength ? Argument.NotNegative(request.ExpectedLength, "expected_length") : null;
         var offset = await store.AppendAsync(request.StreamName, batch, expectedLength, context.CancellationToken).ConfigureAwait(false);
@@ -45,7 +45,7 @@ internal sealed partial class EventStreamingService
             var page = await store.ReadStreamAsync(request.StreamName, next, pageSize, cancellationToken).ConfigureAwait(false);
             foreach (var stored in page)
             {
-                await responseStream.WriteAsync(events.ToWire(stored), cancellationToken).ConfigureAwait(false);
+                await responseStream.WriteAsync(_events.ToWire(stored), cancellationToken).ConfigureAwait(false);
             }
 
             if (page.Count < pageSize)

@@ -36,7 +36,7 @@ internal sealed partial class EventStreamingService
             await foreach (var stored in subscriber.SubscribeAsync(request.StreamName, subscriptionGroup, subscriptionOptions, cancellationToken)
                                .ConfigureAwait(false))
             {
-                await responseStream.WriteAsync(events.ToWire(stored), cancellationToken).ConfigureAwait(false);
+                await responseStream.WriteAsync(_events.ToWire(stored), cancellationToken).ConfigureAwait(false);
                 delivered++;
             }
         }

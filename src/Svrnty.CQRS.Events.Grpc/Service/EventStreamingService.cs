@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.Serialization;
 using Wire = Svrnty.CQRS.Events.Grpc.V1;
 
 namespace Svrnty.CQRS.Events.Grpc.Service;
@@ -16,9 +17,11 @@ internal sealed partial class EventStreamingService(
     IEventStreamSubscriber subscriber,
     IConsumerOffsetStore offsets,
     IDeadLetterStore deadLetters,
-    WireEvents events,
+    EventSerializer serializer,
+    TimeProvider time,
     IOptions<EventStreamingGrpcOptions> options,
     ILogger<EventStreamingService> logger) : Wire.EventStreaming.EventStreamingBase
 {
     private readonly EventStreamingGrpcOptions _options = options.Value;
+    private readonly WireEvents _events = new(serializer, time);
 }
