@@ -1,6 +1,7 @@
 using Svrnty.CQRS.Events.ContractTests;
 using Svrnty.CQRS.Events.ContractTests.Configuration;
 using Svrnty.CQRS.Events.ContractTests.Consumers;
+using Svrnty.CQRS.Events.ContractTests.Diagnostics;
 using Svrnty.CQRS.Events.ContractTests.Offsets;
 using Svrnty.CQRS.Events.ContractTests.Queues;
 using Svrnty.CQRS.Events.ContractTests.Registration;
@@ -29,6 +30,8 @@ public sealed class InMemorySubscriptionTests(InMemoryFixture f) : SubscriptionT
 public sealed class InMemoryStreamConsumerTests(InMemoryFixture f) : StreamConsumerTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryQueueConsumerTests(InMemoryFixture f) : QueueConsumerTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryReplayTests(InMemoryFixture f) : ReplayTests(f), IClassFixture<InMemoryFixture>;
+public sealed class InMemoryTelemetryTests(InMemoryFixture f) : TelemetryTests(f), IClassFixture<InMemoryFixture>;
+public sealed class InMemoryHealthCheckTests(InMemoryFixture f) : HealthCheckTests(f), IClassFixture<InMemoryFixture>;
 
 public sealed class ContractCoverage
 {

@@ -1,6 +1,7 @@
 using Svrnty.CQRS.Events.ContractTests;
 using Svrnty.CQRS.Events.ContractTests.Configuration;
 using Svrnty.CQRS.Events.ContractTests.Consumers;
+using Svrnty.CQRS.Events.ContractTests.Diagnostics;
 using Svrnty.CQRS.Events.ContractTests.Offsets;
 using Svrnty.CQRS.Events.ContractTests.Queues;
 using Svrnty.CQRS.Events.ContractTests.Registration;
@@ -30,6 +31,8 @@ public sealed class PostgresSubscriptionTests(PostgresFixture f) : SubscriptionT
 public sealed class PostgresStreamConsumerTests(PostgresFixture f) : StreamConsumerTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresQueueConsumerTests(PostgresFixture f) : QueueConsumerTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresReplayTests(PostgresFixture f) : ReplayTests(f), IClassFixture<PostgresFixture>;
+public sealed class PostgresTelemetryTests(PostgresFixture f) : TelemetryTests(f), IClassFixture<PostgresFixture>;
+public sealed class PostgresHealthCheckTests(PostgresFixture f) : HealthCheckTests(f), IClassFixture<PostgresFixture>;
 
 public sealed class ContractCoverage
 {

@@ -37,6 +37,7 @@ public static class InMemoryEventStorageServiceCollectionExtensions
         services.TryAddSingleton<IEventQueue>(sp => sp.GetRequiredService<IEventStreamStore>());
         services.TryAddSingleton<IQueueLeaseExtender>(sp => sp.GetRequiredService<InMemoryEventStreamStore>());
         services.TryAddSingleton<IEventStreamLocator>(sp => sp.GetRequiredService<InMemoryEventStreamStore>());
+        services.TryAddSingleton<IEventQueueMonitor>(sp => sp.GetRequiredService<InMemoryEventStreamStore>());
         services.TryAddSingleton<IDeadLetterStore, InMemoryDeadLetterStore>();
         services.TryAddSingleton<IConsumerOffsetStore, InMemoryConsumerOffsetStore>();
         services.TryAddSingleton<IStreamConfigurationStore, InMemoryStreamConfigurationStore>();
@@ -45,6 +46,7 @@ public static class InMemoryEventStorageServiceCollectionExtensions
         services.TryAddSingleton<IStreamChangeNotifier, InMemoryChangeNotifier>();
         services.TryAddSingleton<IConsumerGroupLock, InMemoryConsumerGroupLock>();
         services.TryAddSingleton<IRetentionBackend, InMemoryRetentionBackend>();
+        services.TryAddSingleton<Svrnty.CQRS.Events.Diagnostics.IEventStoreHealthProbe, InMemoryHealthProbe>();
         return services;
     }
 }

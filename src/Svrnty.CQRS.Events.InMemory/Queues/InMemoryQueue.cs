@@ -46,6 +46,28 @@ internal sealed class InMemoryQueue(string name)
         return null;
     }
 
+    /// <summary>Visible and leased counts and the oldest pending message's enqueue time.</summary>
+    public (long Visible, long InFlight, DateTimeOffset? OldestEnqueuedAt) Statistics(DateTimeOffset now)
+    {
+        long visible = 0, inFlight = 0;
+        DateTimeOffset? oldest = null;
+        foreach (var message in _bySequence.Values)
+        {
+            if (message.VisibleAt <= now)
+            {
+                visible++;
+            }
+            else
+            {
+                inFlight++;
+            }
+
+            oldest ??= message.EnqueuedAt;
+        }
+
+        return (visible, inFlight, oldest);
+    }
+
     public void Remove(Message message)
     {
         _bySequence.Remove(message.Sequence);

@@ -73,6 +73,7 @@ public static class PostgresEventStreamingServiceCollectionExtensions
         services.TryAddSingleton<IEventQueue>(sp => sp.GetRequiredService<IEventStreamStore>());
         services.TryAddSingleton<IQueueLeaseExtender>(sp => sp.GetRequiredService<PostgresEventStreamStore>());
         services.TryAddSingleton<IEventStreamLocator>(sp => sp.GetRequiredService<PostgresEventStreamStore>());
+        services.TryAddSingleton<IEventQueueMonitor>(sp => sp.GetRequiredService<PostgresEventStreamStore>());
         services.TryAddSingleton<IDeadLetterStore, PostgresDeadLetterStore>();
         services.TryAddSingleton<IConsumerOffsetStore, PostgresConsumerOffsetStore>();
         services.TryAddSingleton<IStreamConfigurationStore, PostgresStreamConfigurationStore>();
@@ -81,6 +82,7 @@ public static class PostgresEventStreamingServiceCollectionExtensions
         services.TryAddSingleton<IStreamChangeNotifier, PostgresChangeNotifier>();
         services.TryAddSingleton<IConsumerGroupLock, PostgresConsumerGroupLock>();
         services.TryAddSingleton<IRetentionBackend, PostgresRetentionBackend>();
+        services.TryAddSingleton<Svrnty.CQRS.Events.Diagnostics.IEventStoreHealthProbe, PostgresHealthProbe>();
         return services;
     }
 }

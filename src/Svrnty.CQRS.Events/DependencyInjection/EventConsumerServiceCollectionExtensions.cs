@@ -70,6 +70,7 @@ public static class EventConsumerServiceCollectionExtensions
         options.Validate();
 
         var registration = new QueueConsumerRegistration(queueName, options);
+        services.AddSingleton(registration);
         services.TryAddScoped<THandler>();
         services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<QueueConsumerService<THandler>>(sp, registration));
         return services;

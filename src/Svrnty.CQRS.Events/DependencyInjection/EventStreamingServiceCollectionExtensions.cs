@@ -25,6 +25,12 @@ public static class EventStreamingServiceCollectionExtensions
         services.TryAddSingleton<EventSerializer>();
         services.AddOptions<EventStreamingTelemetryOptions>();
         services.TryAddSingleton<EventStreamingTelemetry>();
+        services.TryAddSingleton(sp => new MonitoringTargets(
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<EventStreamingTelemetryOptions>>(),
+            sp.GetServices<EventStreamConsumerRegistration>(),
+            sp.GetServices<QueueConsumerRegistration>()));
+        services.TryAddSingleton<GaugeCollector>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.Extensions.Hosting.IHostedService, GaugeCollector>(sp => sp.GetRequiredService<GaugeCollector>()));
         services.TryAddSingleton<StreamFollower>();
         services.TryAddSingleton<IEventStreamSubscriber, EventStreamSubscriber>();
         services.TryAddSingleton<IConsumerLagMonitor, ConsumerLagMonitor>();

@@ -10,7 +10,7 @@ namespace Svrnty.CQRS.Events.Streams;
 /// once, before any I/O, instruments every operation (a span and a duration, plus counters; nothing when no one
 /// listens), and hands valid arguments to the backend's <c>*CoreAsync</c> methods.
 /// </summary>
-public abstract class EventStreamStoreBase : IEventStreamStore, IQueueLeaseExtender, IEventStreamLocator
+public abstract class EventStreamStoreBase : IEventStreamStore, IQueueLeaseExtender, IEventStreamLocator, IEventQueueMonitor
 {
     private readonly EventStreamingTelemetry _telemetry;
 
@@ -168,6 +168,19 @@ public abstract class EventStreamStoreBase : IEventStreamStore, IQueueLeaseExten
         Argument.Name(streamName, nameof(streamName));
         return Observe("find_offset", streamName, ActivityKind.Client, () => FindOffsetCoreAsync(streamName, timestamp, cancellationToken));
     }
+
+    /// <inheritdoc />
+    public Task<QueueStatistics> GetQueueStatisticsAsync(string streamName, CancellationToken cancellationToken = default)
+    {
+        Argument.Name(streamName, nameof(streamName));
+        return Observe("queue_statistics", streamName, ActivityKind.Client, () => GetQueueStatisticsCoreAsync(streamName, cancellationToken));
+    }
+
+    /// <summary>See <see cref="IEventQueueMonitor.GetQueueStatisticsAsync"/>.</summary>
+    /// <param name="streamName">A valid queue name.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The statistics.</returns>
+    protected abstract Task<QueueStatistics> GetQueueStatisticsCoreAsync(string streamName, CancellationToken cancellationToken);
 
     private Task<long> AppendObservedAsync(string streamName, IReadOnlyCollection<ICorrelatedEvent> events, long? expectedLength,
         CancellationToken cancellationToken)
