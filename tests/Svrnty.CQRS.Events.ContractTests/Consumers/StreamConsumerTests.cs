@@ -149,4 +149,27 @@ public abstract class StreamConsumerTests(EventStoreFixture fixture) : StoreSuit
         Assert.Equal(Enumerable.Range(20, 10).Select(i => (long)i), standby.Recorder.Events.Select(e => e.Offset));
         Assert.Equal(20, active.Recorder.Events.Count);
     }
+
+    [Fact]
+    public async Task A_group_whose_committed_offset_was_deleted_by_retention_resumes_at_the_oldest_event_and_logs_the_skip()
+    {
+        var stream = NewName();
+        await Streams.AppendAsync(stream, NewEvents(10));
+        await Offsets.CommitOffsetAsync(stream, "projector", 2);
+        await using (var retention = new Retention.RetentionHost(Fixture, o => o.AddRetentionPolicy(stream, maxAge: null, maxEventCount: 5)))
+        {
+            await retention.EnforceAsync();
+        }
+
+        var logs = new Retention.RetentionHost.LogCapture();
+        await using var host = await TestHost.StartAsync(Fixture, s =>
+        {
+            s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs);
+            s.AddEventStreamConsumer<RecordingStreamHandler>(stream, "projector", o => o.PollInterval = TimeSpan.FromHours(1));
+        });
+        await host.Recorder.WhenHandled(5).WaitAsync(Deadline.Default);
+
+        Assert.Equal([5L, 6, 7, 8, 9], host.Recorder.Events.Select(e => e.Offset));
+        Assert.Contains(logs.Entries, e => e.Id.Id == 3007 && e.Message.Contains("3 events were deleted by retention", StringComparison.Ordinal));
+    }
 }
