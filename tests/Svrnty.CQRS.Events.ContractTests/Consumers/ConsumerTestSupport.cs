@@ -134,7 +134,9 @@ public sealed class TestHost : IAsyncDisposable
     }
 
     /// <summary>The background task of the hosted consumer (completed when it stopped by itself).</summary>
-    public Task? ConsumerTask => _hosted.OfType<BackgroundService>().Select(s => s.ExecuteTask).FirstOrDefault();
+    public Task? ConsumerTask => _hosted.OfType<BackgroundService>()
+        .Where(s => s.GetType().Name.Contains("ConsumerService", StringComparison.Ordinal))
+        .Select(s => s.ExecuteTask).FirstOrDefault();
 
     public async Task StopAsync()
     {

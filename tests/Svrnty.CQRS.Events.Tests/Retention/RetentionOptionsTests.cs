@@ -74,7 +74,7 @@ public sealed class RetentionOptionsTests
             .AddEventStreamRetention(o => o.AddRetentionPolicy("a", maxEventCount: 1))
             .AddEventStreamRetention(o => o.AddRetentionPolicy("b", maxEventCount: 2));
 
-        Assert.Single(services, d => d.ServiceType == typeof(IHostedService));
+        Assert.Single(services, d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == "RetentionHostedService");
         Assert.Single(services, d => d.ServiceType == typeof(IRetentionEnforcer));
         using var provider = services.BuildServiceProvider();
         Assert.Equal(["a", "b"], provider.GetRequiredService<IOptions<RetentionOptions>>().Value.Policies.Select(p => p.StreamName).Order());
