@@ -1,4 +1,3 @@
-using Dapper;
 using Npgsql;
 using Svrnty.CQRS.Events.Diagnostics;
 using Svrnty.CQRS.Events.PostgreSQL.Migrations;
@@ -16,11 +15,7 @@ internal sealed class PostgresHealthProbe(PostgresDatabase database) : IEventSto
             var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             await using (connection.ConfigureAwait(false))
             {
-                var table = $"{database.Schema}.schema_version";
-                var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-                    "SELECT to_regclass(@table) IS NOT NULL", new { table }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-                var version = !exists ? 0 : await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
-                    $"SELECT max(version) FROM {table}", cancellationToken: cancellationToken)).ConfigureAwait(false) ?? 0;
+                var version = await SchemaVersionGuard.ReadVersionAsync(connection, database, cancellationToken).ConfigureAwait(false);
                 var data = new Dictionary<string, object> { ["schema"] = database.SchemaName, ["schemaVersion"] = version, ["expectedSchemaVersion"] = expected };
                 return version >= expected
                     ? new EventStoreHealth(true, true, $"PostgreSQL reachable; schema \"{database.SchemaName}\" at version {version}.", data)

@@ -28,11 +28,7 @@ internal sealed class SchemaVersionGuard(PostgresDatabase database)
         var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            var table = $"{database.Schema}.schema_version";
-            var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-                "SELECT to_regclass(@table) IS NOT NULL", new { table }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            var version = !exists ? 0 : await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
-                $"SELECT max(version) FROM {table}", cancellationToken: cancellationToken)).ConfigureAwait(false) ?? 0;
+            var version = await ReadVersionAsync(connection, database, cancellationToken).ConfigureAwait(false);
             if (version < MigrationScripts.LatestVersion)
             {
                 throw new MigrationException(
@@ -42,5 +38,15 @@ internal sealed class SchemaVersionGuard(PostgresDatabase database)
 
             _current = true;
         }
+    }
+
+    /// <summary>The schema's applied version: 0 when it has no <c>schema_version</c> table yet.</summary>
+    internal static async Task<int> ReadVersionAsync(Npgsql.NpgsqlConnection connection, PostgresDatabase database, CancellationToken cancellationToken)
+    {
+        var table = $"{database.Schema}.schema_version";
+        var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT to_regclass(@table) IS NOT NULL", new { table }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return !exists ? 0 : await connection.ExecuteScalarAsync<int?>(new CommandDefinition(
+            $"SELECT max(version) FROM {table}", cancellationToken: cancellationToken)).ConfigureAwait(false) ?? 0;
     }
 }
