@@ -9,7 +9,7 @@ using Svrnty.CQRS.Events.Sample.Store;
 // and opt-in console telemetry. In memory by default; PostgreSQL when ConnectionStrings:EventStreaming is set.
 var builder = WebApplication.CreateBuilder(args);
 
-// #region backend
+// #region sample-backend
 var connectionString = builder.Configuration.GetConnectionString("EventStreaming");
 if (!string.IsNullOrWhiteSpace(connectionString))
 {
@@ -21,7 +21,7 @@ else
 }
 // #endregion
 
-// #region event-types
+// #region sample-event-types
 // Stable names in storage, so renaming or moving a class does not orphan the events already stored.
 builder.Services.ConfigureEventSerialization(options => options
     .MapEventType<OrderPlaced>("order-placed")
@@ -32,7 +32,7 @@ builder.Services.ConfigureEventSerialization(options => options
     .MapEventType<WorkItem>("work-item"));
 // #endregion
 
-// #region consumers
+// #region sample-consumers
 builder.Services.AddHostedService<QueueSetup>(); // sets MaxDeliveryAttempts on the emails queue before its consumer starts
 builder.Services.AddEventStreamConsumer<OrderProjection>(OrderStreams.Feed, OrderProjection.ConsumerGroup);
 builder.Services.AddEventStreamConsumer<ConfirmationRequester>(OrderStreams.Feed, ConfirmationRequester.ConsumerGroup);
@@ -43,7 +43,7 @@ builder.Services.AddQueueConsumer<ConfirmationSender>(ConfirmationSender.Queue, 
 });
 // #endregion
 
-// #region retention
+// #region sample-retention
 builder.Services.AddEventStreamRetention(options =>
 {
     options.Interval = builder.Configuration.GetValue("Retention:Interval", TimeSpan.FromSeconds(30));

@@ -141,7 +141,8 @@ public abstract class SampleTests<TApp>(TApp app) : IClassFixture<TApp>
     public async Task Queue_messages_are_leased_acknowledged_dead_lettered_and_requeued()
     {
         var queue = $"jobs-{NewId()}";
-        var first = (await (await Client.PostAsJsonAsync($"/queues/{queue}/messages", new EnqueueWork("resize photo"))).Content.ReadFromJsonAsync<Enqueued>())!;
+        var first = (await (await Client.PostAsJsonAsync($"/queues/{queue}/messages", new EnqueueWork("resize photo", EventId: "job-1"))).Content.ReadFromJsonAsync<Enqueued>())!;
+        Assert.Equal("job-1", first.EventId);
         var second = (await (await Client.PostAsJsonAsync($"/queues/{queue}/messages", new EnqueueWork("send invoice"))).Content.ReadFromJsonAsync<Enqueued>())!;
 
         var leased = await (await Client.PostAsync($"/queues/{queue}/dequeue?consumer=w1&visibilitySeconds=60", null)).Content.ReadFromJsonAsync<MessageView>();

@@ -5,8 +5,9 @@ namespace Svrnty.CQRS.Events.Sample.Emails;
 
 /// <summary>
 /// A hosted stream consumer of the <c>orders</c> feed (group <c>order-emails</c>): asks for a confirmation email for
-/// every placed order by enqueuing a message on the <c>emails</c> queue. The message id is derived from the event's,
-/// so handling the same event twice (at-least-once) enqueues it once while it is pending.
+/// every placed order by enqueuing a message on the <c>emails</c> queue. The message id is derived from the order's,
+/// so handling the same event twice (at-least-once) enqueues it once while it is pending, and the sender skips an
+/// order already confirmed.
 /// </summary>
 internal sealed class ConfirmationRequester(IEventQueue queue) : IEventStreamHandler
 {
@@ -16,7 +17,7 @@ internal sealed class ConfirmationRequester(IEventQueue queue) : IEventStreamHan
         storedEvent.Event is OrderPlaced placed
             ? queue.EnqueueAsync(ConfirmationSender.Queue, new SendOrderConfirmation(placed.OrderId)
             {
-                EventId = $"confirmation-{placed.EventId}",
+                EventId = $"confirmation-{placed.OrderId}",
                 CorrelationId = placed.CorrelationId,
             }, cancellationToken)
             : Task.CompletedTask;

@@ -7,7 +7,8 @@ namespace Svrnty.CQRS.Events.Sample.Store;
 
 internal sealed record AppendNote(string Text, long? ExpectedLength);
 
-internal sealed record EnqueueWork(string Text);
+/// <summary>A work item; <paramref name="EventId"/> is the idempotency key (a new UUIDv7 when absent).</summary>
+internal sealed record EnqueueWork(string Text, string? EventId = null);
 
 internal sealed record EventView(string Stream, long Offset, string EventId, string EventType, string? CorrelationId, DateTimeOffset Timestamp, object Data)
 {
@@ -83,7 +84,7 @@ internal static class StoreEndpoints
 
     private static async Task<Accepted<Enqueued>> EnqueueAsync(string queue, EnqueueWork work, IEventQueue queues, CancellationToken ct)
     {
-        var item = new WorkItem(work.Text);
+        var item = work.EventId is { } eventId ? new WorkItem(work.Text) { EventId = eventId } : new WorkItem(work.Text);
         await queues.EnqueueAsync(queue, item, ct);
         return TypedResults.Accepted($"/queues/{queue}", new Enqueued(queue, item.EventId));
     }
