@@ -1,57 +1,75 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.Sample;
+using Svrnty.CQRS.Events.Sample.Emails;
+using Svrnty.CQRS.Events.Sample.Orders;
+using Svrnty.CQRS.Events.Sample.Store;
 
-// A tour of the library: append to a stream, replay it, then enqueue, dequeue and acknowledge.
-var builder = Host.CreateApplicationBuilder(args);
-builder.Services.AddInMemoryEventStorage();
-using var host = builder.Build();
-await host.StartAsync();
+// An order flow on every capability of Svrnty.CQRS.Events: per-order streams written with an expected length, a
+// hosted consumer that projects them into a read model, a confirmation email sent through a queue by a hosted queue
+// consumer (with redeliveries and dead letters), retention on a noisy stream, consumer lag, the gRPC service, OpenAPI
+// and opt-in console telemetry. In memory by default; PostgreSQL when ConnectionStrings:EventStreaming is set.
+var builder = WebApplication.CreateBuilder(args);
 
-var store = host.Services.GetRequiredService<IEventStreamStore>();
-var offsets = host.Services.GetRequiredService<IConsumerOffsetStore>();
-
-// Persistent stream: every event gets a gapless offset; expectedLength guards against concurrent writers.
-var stream = "order-42";
-var placed = new OrderPlaced("42", 99.90m) { CorrelationId = "checkout-1" };
-Console.WriteLine($"append OrderPlaced        -> offset {await store.AppendAsync(stream, [placed], expectedLength: 0)}");
-Console.WriteLine($"append OrderPaid          -> offset {await store.AppendAsync(stream, new OrderPaid("42", 99.90m))}");
-Console.WriteLine($"append OrderPlaced again  -> offset {await store.AppendAsync(stream, placed)} (idempotent: same EventId)");
-try
+// #region sample-backend
+var connectionString = builder.Configuration.GetConnectionString("EventStreaming");
+if (!string.IsNullOrWhiteSpace(connectionString))
 {
-    await store.AppendAsync(stream, [new OrderShipped("42")], expectedLength: 0);
+    builder.Services.AddPostgresEventStreaming(connectionString); // migrations run at startup, before the consumers
 }
-catch (StreamConcurrencyException e)
+else
 {
-    Console.WriteLine($"append with stale length  -> {e.GetType().Name}: expected {e.ExpectedLength}, actual {e.ActualLength}");
+    builder.Services.AddInMemoryEventStorage();
 }
+// #endregion
 
-// Replay from any offset.
-foreach (var stored in await store.ReadStreamAsync(stream, fromOffset: 0, maxCount: 100))
+// #region sample-event-types
+// Stable names in storage, so renaming or moving a class does not orphan the events already stored.
+builder.Services.ConfigureEventSerialization(options => options
+    .MapEventType<OrderPlaced>("order-placed")
+    .MapEventType<OrderEmailChanged>("order-email-changed")
+    .MapEventType<OrderConfirmationSent>("order-confirmation-sent")
+    .MapEventType<SendOrderConfirmation>("send-order-confirmation")
+    .MapEventType<Note>("note")
+    .MapEventType<WorkItem>("work-item"));
+// #endregion
+
+// #region sample-consumers
+builder.Services.AddHostedService<QueueSetup>(); // sets MaxDeliveryAttempts on the emails queue before its consumer starts
+builder.Services.AddEventStreamConsumer<OrderProjection>(OrderStreams.Feed, OrderProjection.ConsumerGroup);
+builder.Services.AddEventStreamConsumer<ConfirmationRequester>(OrderStreams.Feed, ConfirmationRequester.ConsumerGroup);
+builder.Services.AddQueueConsumer<ConfirmationSender>(ConfirmationSender.Queue, options =>
 {
-    Console.WriteLine($"replay [{stored.Offset}] {stored.EventType} {stored.Event}");
-}
+    options.Concurrency = 2;
+    options.VisibilityTimeout = TimeSpan.FromSeconds(30);
+});
+// #endregion
 
-var metadata = await store.GetStreamMetadataAsync(stream);
-Console.WriteLine($"metadata: length {metadata.Length}, retained {metadata.RetainedCount}, newest offset {metadata.NewestEventOffset}");
+// #region sample-retention
+builder.Services.AddEventStreamRetention(options =>
+{
+    options.Interval = builder.Configuration.GetValue("Retention:Interval", TimeSpan.FromSeconds(30));
+    options.AddRetentionPolicy(ActivityLog.Stream, maxEventCount: builder.Configuration.GetValue("Retention:ActivityMaxEvents", 100L));
+});
+// #endregion
 
-// A consumer group records where it is, so it resumes after a restart.
-await offsets.CommitOffsetAsync(stream, "billing", nextOffset: metadata.Length);
-Console.WriteLine($"billing resumes at offset {await offsets.GetOffsetAsync(stream, "billing")}");
+builder.Services.AddSingleton<OrderStreams>();
+builder.Services.AddSingleton<OrderReadModel>();
+builder.Services.AddSingleton<ActivityLog>();
+builder.Services.AddSingleton<MailServer>();
+builder.Services.AddEventStreamingGrpc();
+builder.Services.AddOpenApi();
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<BadRequestHandler>();
+builder.AddConsoleTelemetry(); // only with --Telemetry:Console=true
 
-// Ephemeral queue: a lease (visibility timeout) per delivery, then an acknowledgement.
-var queue = "emails";
-await store.EnqueueAsync(queue, new SendReceipt("42", "buyer@example.com"));
-var message = await store.DequeueAsync(queue, consumerId: "worker-1", visibilityTimeout: TimeSpan.FromSeconds(30));
-Console.WriteLine($"dequeue -> {message?.Event} (delivery {message?.DeliveryCount}, leased until {message?.VisibleUntil:O})");
-Console.WriteLine($"ack     -> {await store.AcknowledgeAsync(queue, message!.EventId, "worker-1")}; pending {await store.GetPendingCountAsync(queue)}");
+var app = builder.Build();
+app.UseExceptionHandler();
+app.MapOpenApi();
+app.MapOrderEndpoints();
+app.MapStoreEndpoints();
+app.MapGet("/emails", (MailServer mail) => mail.Attempts).WithTags("Emails").WithSummary("Every send attempt of the fake mail server.");
+app.MapEventStreamingGrpc(); // gRPC on the same port: HTTP/2 without TLS needs prior knowledge (README.md)
+app.LogStartupHint(backend: string.IsNullOrWhiteSpace(connectionString) ? "in-memory" : "PostgreSQL");
+await app.RunAsync();
 
-await host.StopAsync();
-
-internal sealed record OrderPlaced(string OrderId, decimal Total) : CorrelatedEvent;
-
-internal sealed record OrderPaid(string OrderId, decimal Amount) : CorrelatedEvent;
-
-internal sealed record OrderShipped(string OrderId) : CorrelatedEvent;
-
-internal sealed record SendReceipt(string OrderId, string To) : CorrelatedEvent;
+/// <summary>The entry point; public so that tests can start the sample with <c>WebApplicationFactory&lt;Program&gt;</c>.</summary>
+public partial class Program;

@@ -1,0 +1,225 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Grpc.Net.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.Sample.Emails;
+using Svrnty.CQRS.Events.Sample.Orders;
+using Svrnty.CQRS.Events.Sample.Store;
+using GrpcV1 = Svrnty.CQRS.Events.Grpc.V1;
+
+namespace Svrnty.CQRS.Events.Sample.Tests;
+
+/// <summary>The sample's order flow end to end over HTTP (and its gRPC service), written once and run on each backend
+/// (<see cref="InMemorySampleTests"/>, <see cref="PostgresSampleTests"/>). Each test uses order ids and queue names
+/// of its own; waits for the background consumers poll with a deadline.</summary>
+public abstract class SampleTests<TApp>(TApp app) : IClassFixture<TApp>
+    where TApp : SampleApp
+{
+    private HttpClient Client => app.Client;
+
+    private static string NewId() => Guid.NewGuid().ToString("N")[..12];
+
+    [Fact]
+    public void The_app_runs_on_the_backend_its_configuration_names()
+    {
+        var store = app.Factory.Services.GetRequiredService<IEventStreamStore>();
+        Assert.Contains(app.ExpectedStore, store.GetType().Name, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Placing_an_order_appends_at_offset_zero_and_placing_it_again_is_a_conflict()
+    {
+        var id = NewId();
+        var placed = await PlaceAsync(id, "ann@example.com");
+        Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+        Assert.Equal(new Appended($"order-{id}", 0), await placed.Content.ReadFromJsonAsync<Appended>());
+
+        var again = await PlaceAsync(id, "ann@example.com");
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        var conflict = await again.Content.ReadFromJsonAsync<ConcurrencyConflict>();
+        Assert.Equal(0, conflict!.ExpectedLength);
+        Assert.True(conflict.ActualLength >= 1);
+
+        var events = await ReadAsync($"order-{id}");
+        var first = events[0];
+        Assert.Equal((0L, "order-placed"), (first.Offset, first.EventType));
+        Assert.Equal("Ann", ((JsonElement)first.Data).GetProperty("customer").GetString());
+        Assert.DoesNotContain(events, e => e.EventType == "order-placed" && e.Offset > 0); // the conflicting place wrote nothing
+    }
+
+    [Fact]
+    public async Task The_projection_shows_the_order_and_its_confirmation()
+    {
+        var id = NewId();
+        await PlaceAsync(id, "ann@example.com");
+
+        var order = await Eventually.MatchesAsync(() => GetOrderAsync(id), o => o is { ConfirmationSent: true }, "the order confirmed in the read model");
+        Assert.Equal(("Ann", "ann@example.com", 12.50m, 2L), (order!.Customer, order.Email, order.Total, order.Version));
+        var attempts = (await Client.GetFromJsonAsync<List<MailAttempt>>("/emails"))!.Where(a => a.Subject.Contains(id, StringComparison.Ordinal)).ToList();
+        Assert.Equal([(1, true)], attempts.Select(a => (a.DeliveryCount, a.Sent)));
+    }
+
+    [Fact]
+    public async Task A_refused_email_is_redelivered_and_sent_on_the_second_delivery()
+    {
+        var id = NewId();
+        await PlaceAsync(id, "ann+retry@example.com");
+
+        await Eventually.MatchesAsync(() => GetOrderAsync(id), o => o is { ConfirmationSent: true }, "the order confirmed after a redelivery");
+        var attempts = (await Client.GetFromJsonAsync<List<MailAttempt>>("/emails"))!.Where(a => a.Subject.Contains(id, StringComparison.Ordinal)).ToList();
+        Assert.Equal([(1, false), (2, true)], attempts.Select(a => (a.DeliveryCount, a.Sent)));
+        var sent = (await ReadAsync($"order-{id}")).Single(e => e.EventType == "order-confirmation-sent");
+        Assert.Equal(2, ((JsonElement)sent.Data).GetProperty("deliveryCount").GetInt32());
+    }
+
+    [Fact]
+    public async Task An_email_that_keeps_failing_is_dead_lettered_and_once_the_address_is_fixed_a_requeue_sends_it()
+    {
+        var id = NewId();
+        await PlaceAsync(id, "bob@bounce.example");
+
+        var deadLetters = await Eventually.MatchesAsync(() => Client.GetFromJsonAsync<List<DeadLetterView>>("/queues/emails/dead-letters")!,
+            list => list!.Any(d => OrderIdOf(d.Data) == id), "the confirmation in the emails dead letters");
+        var deadLetter = deadLetters!.Single(d => OrderIdOf(d.Data) == id);
+        Assert.Equal(ConfirmationSender.MaxDeliveryAttempts, deadLetter.DeliveryCount);
+        Assert.Contains("MaxDeliveryAttempts", deadLetter.Reason, StringComparison.Ordinal);
+        var queue = await Client.GetFromJsonAsync<QueueView>("/queues/emails");
+        Assert.True(queue!.DeadLetters >= 1);
+        Assert.Equal(ConfirmationSender.MaxDeliveryAttempts, queue.MaxDeliveryAttempts);
+        Assert.False((await GetOrderAsync(id))?.ConfirmationSent);
+
+        // Fix the address: a stale expected length is refused, the current one (read by the server) is accepted.
+        var stale = await Client.PutAsJsonAsync($"/orders/{id}/email", new ChangeEmail("bob@example.com", ExpectedLength: 0));
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        var changed = await Client.PutAsJsonAsync($"/orders/{id}/email", new ChangeEmail("bob@example.com", ExpectedLength: null));
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        Assert.Equal(1, (await changed.Content.ReadFromJsonAsync<Appended>())!.Offset);
+
+        var requeue = await Client.PostAsync($"/queues/emails/dead-letters/{deadLetter.EventId}/requeue", null);
+        Assert.Equal(HttpStatusCode.Accepted, requeue.StatusCode);
+        var order = await Eventually.MatchesAsync(() => GetOrderAsync(id), o => o is { ConfirmationSent: true }, "the requeued confirmation sent");
+        Assert.Equal("bob@example.com", order!.Email);
+        Assert.DoesNotContain(await Client.GetFromJsonAsync<List<DeadLetterView>>("/queues/emails/dead-letters") ?? [], d => OrderIdOf(d.Data) == id);
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.PostAsync($"/queues/emails/dead-letters/{deadLetter.EventId}/requeue", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Both_consumer_groups_of_the_orders_feed_catch_up_and_show_no_lag()
+    {
+        await PlaceAsync(NewId(), "ann@example.com");
+
+        var lags = await Eventually.MatchesAsync(
+            async () => (await Client.GetFromJsonAsync<List<ConsumerLag>>("/streams/orders/consumers"))!,
+            list => list.Count == 2 && list.All(l => l.Lag == 0), "both groups at the end of the feed");
+        Assert.Equal([ConfirmationRequester.ConsumerGroup, OrderProjection.ConsumerGroup], lags.Select(l => l.ConsumerGroup).Order(StringComparer.Ordinal));
+        var feed = await Client.GetFromJsonAsync<StreamMetadata>("/streams/orders");
+        Assert.True(feed!.Exists);
+        Assert.All(lags, l => Assert.True(l.NextOffset <= feed.Length && l.StreamLength <= feed.Length));
+    }
+
+    [Fact]
+    public async Task Streams_can_be_appended_with_an_expected_length_read_from_an_offset_and_described()
+    {
+        var stream = $"notes-{NewId()}";
+        foreach (var (text, expected) in new[] { ("one", 0L), ("two", 1L), ("three", 2L) })
+        {
+            var appended = await Client.PostAsJsonAsync($"/streams/{stream}/events", new AppendNote(text, expected));
+            Assert.Equal(HttpStatusCode.Created, appended.StatusCode);
+        }
+
+        Assert.Equal(HttpStatusCode.Conflict, (await Client.PostAsJsonAsync($"/streams/{stream}/events", new AppendNote("late", 1))).StatusCode);
+        var fromOne = await ReadAsync(stream, from: 1);
+        Assert.Equal([(1L, "two"), (2L, "three")], fromOne.Select(e => (e.Offset, ((JsonElement)e.Data).GetProperty("text").GetString())));
+        var metadata = await Client.GetFromJsonAsync<StreamMetadata>($"/streams/{stream}");
+        Assert.Equal((true, 3L, 3L, 0L, 2L), (metadata!.Exists, metadata.Length, metadata.RetainedCount, metadata.OldestEventOffset, metadata.NewestEventOffset));
+        Assert.Equal(HttpStatusCode.BadRequest, (await Client.GetAsync($"/streams/{stream}/events?from=-1")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Queue_messages_are_leased_acknowledged_dead_lettered_and_requeued()
+    {
+        var queue = $"jobs-{NewId()}";
+        var first = (await (await Client.PostAsJsonAsync($"/queues/{queue}/messages", new EnqueueWork("resize photo", EventId: "job-1"))).Content.ReadFromJsonAsync<Enqueued>())!;
+        Assert.Equal("job-1", first.EventId);
+        var second = (await (await Client.PostAsJsonAsync($"/queues/{queue}/messages", new EnqueueWork("send invoice"))).Content.ReadFromJsonAsync<Enqueued>())!;
+
+        var leased = await (await Client.PostAsync($"/queues/{queue}/dequeue?consumer=w1&visibilitySeconds=60", null)).Content.ReadFromJsonAsync<MessageView>();
+        Assert.Equal((first.EventId, "w1", 1), (leased!.EventId, leased.ConsumerId, leased.DeliveryCount));
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.PostAsync($"/queues/{queue}/messages/{first.EventId}/ack?consumer=w2", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.PostAsync($"/queues/{queue}/messages/{first.EventId}/ack?consumer=w1", null)).StatusCode);
+
+        var next = await (await Client.PostAsync($"/queues/{queue}/dequeue?consumer=w2", null)).Content.ReadFromJsonAsync<MessageView>();
+        Assert.Equal(second.EventId, next!.EventId);
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.PostAsync($"/queues/{queue}/dequeue?consumer=w3", null)).StatusCode); // nothing visible
+        Assert.Equal(HttpStatusCode.NoContent, (await Client.PostAsync($"/queues/{queue}/messages/{second.EventId}/nack?consumer=w2&deadLetter=true", null)).StatusCode);
+
+        var deadLetters = await Client.GetFromJsonAsync<List<DeadLetterView>>($"/queues/{queue}/dead-letters");
+        Assert.Equal([second.EventId], deadLetters!.Select(d => d.EventId));
+        Assert.Equal(new QueueView(queue, 0, 1, 5), await Client.GetFromJsonAsync<QueueView>($"/queues/{queue}"));
+        Assert.Equal(HttpStatusCode.Accepted, (await Client.PostAsync($"/queues/{queue}/dead-letters/{second.EventId}/requeue", null)).StatusCode);
+        Assert.Equal(new QueueView(queue, 1, 0, 5), await Client.GetFromJsonAsync<QueueView>($"/queues/{queue}"));
+    }
+
+    [Fact]
+    public async Task Retention_keeps_the_newest_events_of_the_noisy_activity_stream_and_offsets_are_kept()
+    {
+        for (var i = 0; i < SampleApp.ActivityMaxEvents + 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.Created, (await Client.PostAsJsonAsync("/streams/activity/events", new AppendNote($"noise {i}", null))).StatusCode);
+        }
+
+        var run = await (await Client.PostAsync("/retention/run", null)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(run.GetProperty("eventsDeleted").GetInt64() >= 3);
+        var metadata = await Client.GetFromJsonAsync<StreamMetadata>("/streams/activity");
+        Assert.Equal(SampleApp.ActivityMaxEvents, metadata!.RetainedCount);
+        Assert.Equal(metadata.Length - SampleApp.ActivityMaxEvents, metadata.OldestEventOffset);
+        var events = await ReadAsync("activity", from: 0);
+        Assert.Equal(metadata.OldestEventOffset, events[0].Offset); // a read from 0 starts at the oldest retained
+    }
+
+    [Fact]
+    public async Task The_OpenAPI_document_describes_the_endpoints()
+    {
+        var document = await Client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var paths = document.GetProperty("paths");
+        foreach (var path in new[] { "/orders", "/orders/{orderId}", "/streams/{stream}/events", "/streams/{stream}/consumers",
+                     "/queues/{queue}/dequeue", "/queues/{queue}/dead-letters/{eventId}/requeue" })
+        {
+            Assert.True(paths.TryGetProperty(path, out _), $"{path} is not in the OpenAPI document");
+        }
+    }
+
+    [Fact]
+    public async Task The_gRPC_service_is_hosted_next_to_the_HTTP_endpoints()
+    {
+        var id = NewId();
+        await PlaceAsync(id, "ann@example.com");
+        using var channel = GrpcChannel.ForAddress(app.Factory.Server.BaseAddress, new GrpcChannelOptions { HttpHandler = app.Factory.Server.CreateHandler() });
+        var grpc = new GrpcV1.EventStreaming.EventStreamingClient(channel);
+
+        var metadata = await grpc.GetStreamMetadataAsync(new GrpcV1.GetStreamMetadataRequest { StreamName = $"order-{id}" });
+        Assert.True(metadata.Exists);
+        Assert.True(metadata.Length >= 1);
+    }
+
+    private Task<HttpResponseMessage> PlaceAsync(string id, string email) =>
+        Client.PostAsJsonAsync("/orders", new PlaceOrder(id, "Ann", email, 12.50m));
+
+    private async Task<Order?> GetOrderAsync(string id)
+    {
+        var response = await Client.GetAsync($"/orders/{id}");
+        return response.StatusCode == HttpStatusCode.NotFound ? null : await response.Content.ReadFromJsonAsync<Order>();
+    }
+
+    private async Task<List<EventView>> ReadAsync(string stream, long from = 0) =>
+        (await Client.GetFromJsonAsync<List<EventView>>($"/streams/{stream}/events?from={from}"))!;
+
+    private static string? OrderIdOf(object data) =>
+        ((JsonElement)data).TryGetProperty("orderId", out var orderId) ? orderId.GetString() : null;
+}
+
+public sealed class InMemorySampleTests(InMemorySampleApp app) : SampleTests<InMemorySampleApp>(app);
+
+public sealed class PostgresSampleTests(PostgresSampleApp app) : SampleTests<PostgresSampleApp>(app);
