@@ -56,6 +56,7 @@ builder.Services.AddSingleton<OrderReadModel>();
 builder.Services.AddSingleton<ActivityLog>();
 builder.Services.AddSingleton<MailServer>();
 builder.Services.AddEventStreamingGrpc();
+builder.Services.AddHealthChecks().AddEventStreaming(o => o.MaxDeadLetters = null); // the sample's dead letters are on purpose
 builder.Services.AddOpenApi();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<BadRequestHandler>();
@@ -66,6 +67,7 @@ app.UseExceptionHandler();
 app.MapOpenApi();
 app.MapOrderEndpoints();
 app.MapStoreEndpoints();
+app.MapHealthChecks("/health");
 app.MapGet("/emails", (MailServer mail) => mail.Attempts).WithTags("Emails").WithSummary("Every send attempt of the fake mail server.");
 app.MapEventStreamingGrpc(); // gRPC on the same port: HTTP/2 without TLS needs prior knowledge (README.md)
 app.LogStartupHint(backend: string.IsNullOrWhiteSpace(connectionString) ? "in-memory" : "PostgreSQL");

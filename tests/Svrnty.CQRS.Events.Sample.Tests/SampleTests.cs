@@ -192,6 +192,15 @@ public abstract class SampleTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task The_health_endpoint_reports_the_store_healthy()
+    {
+        var response = await Client.GetAsync("/health");
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task The_gRPC_service_is_hosted_next_to_the_HTTP_endpoints()
     {
         var id = NewId();
