@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Svrnty.CQRS.Events.PostgreSQL;
 
-/// <summary>Log messages of the PostgreSQL backend, with stable event ids (1000-1099: migrations, 1100-1199: notifications and consumer locks).</summary>
+/// <summary>Log messages of the PostgreSQL backend, with stable event ids (1000-1099: migrations, 1100-1199: notifications and consumer locks, 1200-1299: retries).</summary>
 internal static partial class Log
 {
     [LoggerMessage(1000, LogLevel.Information, "Event-streaming schema \"{Schema}\" is up to date at version {Version}.")]
@@ -22,6 +22,12 @@ internal static partial class Log
 
     [LoggerMessage(1005, LogLevel.Debug, "Waiting for the migration lock of schema \"{Schema}\" (another instance may be migrating).")]
     public static partial void WaitingForMigrationLock(ILogger logger, string schema);
+
+    [LoggerMessage(1006, LogLevel.Error, "Cannot connect to PostgreSQL to migrate schema \"{Schema}\" (Host={Host}; Port={Port}; Database={Database}; Username={Username}).")]
+    public static partial void MigrationConnectionFailed(ILogger logger, Exception exception, string schema, string? host, int port, string? database, string? username);
+
+    [LoggerMessage(1200, LogLevel.Warning, "PostgreSQL operation {Operation} failed with a transient error ({Error}); attempt {Attempt} of {MaxAttempts}, retrying in {Delay}.")]
+    public static partial void RetryingTransientError(ILogger logger, Exception exception, string operation, string error, int attempt, int maxAttempts, TimeSpan delay);
 
     [LoggerMessage(1100, LogLevel.Information, "Listening for notifications on channel \"{Channel}\".")]
     public static partial void Listening(ILogger logger, string channel);

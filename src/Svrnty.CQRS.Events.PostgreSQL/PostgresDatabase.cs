@@ -11,6 +11,7 @@ namespace Svrnty.CQRS.Events.PostgreSQL;
 internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
 {
     private readonly bool _owned;
+    private readonly NpgsqlDataSource? _migrationDataSource;
 
     public PostgresDatabase(IOptions<PostgresEventStreamingOptions> options, IServiceProvider services)
     {
@@ -26,6 +27,11 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
                 ?? throw new InvalidOperationException("No NpgsqlDataSource is registered and no ConnectionString is set.");
         }
 
+        if (value.MigrationConnectionString is { } migration)
+        {
+            _migrationDataSource = NpgsqlDataSource.Create(migration);
+        }
+
         SchemaName = value.SchemaName;
         Schema = $"\"{value.SchemaName}\"";
         NotificationChannel = value.EnableNotifications ? value.SchemaName : null;
@@ -36,16 +42,32 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
 
     public NpgsqlDataSource DataSource { get; }
 
+    /// <summary>The data source migrations run on: the one of <see cref="PostgresEventStreamingOptions.MigrationConnectionString"/>
+    /// when set, else <see cref="DataSource"/>.</summary>
+    public NpgsqlDataSource MigrationDataSource => _migrationDataSource ?? DataSource;
+
     /// <summary>The schema name as configured (validated).</summary>
     public string SchemaName { get; }
 
     /// <summary>The schema name quoted as an SQL identifier, ready to splice into statements.</summary>
     public string Schema { get; }
 
-    public ValueTask DisposeAsync() => _owned ? DataSource.DisposeAsync() : ValueTask.CompletedTask;
+    public async ValueTask DisposeAsync()
+    {
+        if (_migrationDataSource is not null)
+        {
+            await _migrationDataSource.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_owned)
+        {
+            await DataSource.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 
     public void Dispose()
     {
+        _migrationDataSource?.Dispose();
         if (_owned)
         {
             DataSource.Dispose();

@@ -29,4 +29,44 @@ public sealed class PostgresEventStreamingOptions
     /// underscores, not starting with a digit.</summary>
     /// <value>Default: <c>event_streaming</c>.</value>
     public string SchemaName { get; set; } = DefaultSchemaName;
+
+    /// <summary>
+    /// A connection string used only to apply migrations (by <see cref="Migrations.DatabaseMigrator"/> and the
+    /// migration hosted service), for a role that may create and alter the schema, so that the application itself can
+    /// run with <see cref="ConnectionString"/> as a role that can read and write the tables but not change them. See
+    /// docs/reliability.md for the privileges each role needs.
+    /// </summary>
+    /// <value>Default: null: migrations use the same data source as the stores.</value>
+    public string? MigrationConnectionString { get; set; }
+
+    /// <summary>How operations that are safe to repeat are retried after a transient PostgreSQL error (a dropped
+    /// connection, a server restarting).</summary>
+    /// <value>Default: 3 attempts, 100 ms doubling up to 2 s.</value>
+    public PostgresRetryOptions Retry { get; set; } = new();
+}
+
+/// <summary>
+/// The built-in retry of the PostgreSQL backend. Only operations that are safe to repeat are retried after a transient
+/// error: appends (an event whose <c>EventId</c> is already in the stream is not appended again, so a retried append
+/// that had in fact committed returns the same offset), reads, lengths and metadata, acknowledgements, negative
+/// acknowledgements, lease extensions and consumer-offset commits and reads. Enqueues and dequeues are retried only
+/// when the connection could not be opened (nothing was sent): a retried dequeue could lease a second message while
+/// the first lease, taken by an attempt whose reply was lost, holds its message until the visibility timeout; a retried
+/// enqueue could add again a message that a consumer had already taken and acknowledged. Timeouts (an exhausted pool,
+/// a command timeout) are never retried: the operation already waited its whole budget.
+/// </summary>
+public sealed class PostgresRetryOptions
+{
+    /// <summary>Attempts per operation, the first included; 1 turns retries off.</summary>
+    /// <value>Default: 3. From 1 to 10.</value>
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>The delay before the first retry; it doubles for each further one, with random jitter of up to half the
+    /// delay, up to <see cref="MaxDelay"/>.</summary>
+    /// <value>Default: 100 ms.</value>
+    public TimeSpan BaseDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>The longest delay between two attempts.</summary>
+    /// <value>Default: 2 s. At least <see cref="BaseDelay"/>, at most 1 minute.</value>
+    public TimeSpan MaxDelay { get; set; } = TimeSpan.FromSeconds(2);
 }

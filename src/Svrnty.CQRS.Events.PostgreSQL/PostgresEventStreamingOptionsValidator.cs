@@ -39,6 +39,42 @@ internal sealed partial class PostgresEventStreamingOptionsValidator(IServicePro
             }
         }
 
+        if (options.MigrationConnectionString is { } migration)
+        {
+            if (string.IsNullOrWhiteSpace(migration))
+            {
+                failures.Add("MigrationConnectionString is empty: leave it null to migrate with ConnectionString, or give the connection string of a role that may alter the schema.");
+            }
+            else
+            {
+                try
+                {
+                    _ = new NpgsqlConnectionStringBuilder(migration);
+                }
+                catch (Exception e) when (e is ArgumentException or FormatException or InvalidCastException)
+                {
+                    failures.Add($"MigrationConnectionString is not a valid Npgsql connection string: {e.Message}");
+                }
+            }
+        }
+
+        if (options.Retry is not { } retry)
+        {
+            failures.Add("Retry must not be null; set Retry.MaxAttempts = 1 to turn retries off.");
+        }
+        else
+        {
+            if (retry.MaxAttempts is < 1 or > 10)
+            {
+                failures.Add($"Retry.MaxAttempts must be between 1 (no retry) and 10; got {retry.MaxAttempts}.");
+            }
+
+            if (retry.BaseDelay < TimeSpan.Zero || retry.MaxDelay < retry.BaseDelay || retry.MaxDelay > TimeSpan.FromMinutes(1))
+            {
+                failures.Add($"Retry delays must satisfy 0 <= BaseDelay <= MaxDelay <= 1 minute; got BaseDelay {retry.BaseDelay}, MaxDelay {retry.MaxDelay}.");
+            }
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

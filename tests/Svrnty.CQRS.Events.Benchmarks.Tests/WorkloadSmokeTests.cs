@@ -19,6 +19,7 @@ public sealed class WorkloadSmokeTests
         { "append-concurrent", ["svrnty-postgres", "marten", "npgsql-raw"] },
         { "read", ["svrnty-postgres", "marten", "npgsql-raw"] },
         { "queue", ["svrnty-postgres", "skip-locked-raw"] },
+        { "subscription-latency", ["svrnty-postgres", "svrnty-inmemory"] },
         { "inmemory-append", ["svrnty-inmemory", "locked-list"] },
         { "inmemory-read", ["svrnty-inmemory", "locked-list"] },
         { "growth", ["svrnty-postgres"] },
@@ -50,19 +51,6 @@ public sealed class WorkloadSmokeTests
         var tested = Workloads.Select(row => (string)row[0]);
         var pending = WorkloadCatalog.All.Where(w => w.PendingReason is not null).Select(w => w.Name);
         Assert.Equal(WorkloadCatalog.All.Select(w => w.Name).Order(), tested.Concat(pending).Order());
-    }
-
-    [Fact]
-    public async Task Subscription_latency_is_listed_as_pending_not_faked()
-    {
-        var context = await BenchmarkRunner.RunAsync(null, Sizes.Tiny, WorkloadCatalog.Select(["subscription-latency"]), TextWriter.Null,
-            CancellationToken.None);
-
-        Assert.Empty(context.Results);
-        var (workload, reason) = Assert.Single(context.Pending);
-        Assert.Equal("subscription-latency", workload);
-        Assert.Contains("hosted consumers", reason, StringComparison.Ordinal);
-        Assert.Contains("subscription-latency", Report.Markdown(context), StringComparison.Ordinal);
     }
 
     [Fact]

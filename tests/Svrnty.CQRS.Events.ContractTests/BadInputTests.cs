@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Svrnty.CQRS.Events.Abstractions;
 
 namespace Svrnty.CQRS.Events.ContractTests;
@@ -12,6 +13,9 @@ public abstract class BadInputTests(EventStoreFixture fixture) : StoreSuite(fixt
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(30);
     private static readonly string TooLong = new('x', 257);
 
+    // 1 MiB + 1 byte of JSON once quoted and wrapped: over the default EventSerializationOptions.MaxEventSizeBytes.
+    private static readonly string OverOneMebibyte = new('x', 1024 * 1024);
+
     private static readonly Dictionary<string, (string Param, Func<BadInputTests, Task> Act)> Cases = new()
     {
         ["append: null stream"] = ("streamName", t => t.Streams.AppendAsync(null!, NewEvent())),
@@ -22,6 +26,19 @@ public abstract class BadInputTests(EventStoreFixture fixture) : StoreSuite(fixt
         ["append: null event"] = ("event", t => t.Streams.AppendAsync(Stream, (ICorrelatedEvent)null!)),
         ["append: empty event id"] = ("event", t => t.Streams.AppendAsync(Stream, NewEvent() with { EventId = "" })),
         ["append: 257-char event id"] = ("event", t => t.Streams.AppendAsync(Stream, NewEvent() with { EventId = TooLong })),
+        ["append: 257-char correlation id"] = ("event", t => t.Streams.AppendAsync(Stream, NewEvent() with { CorrelationId = TooLong })),
+        ["append: event over the maximum size"] = ("event", t => t.Streams.AppendAsync(Stream, new LargeEvent(OverOneMebibyte))),
+        ["append: event whose serialization throws"] = ("event", t => t.Streams.AppendAsync(Stream, new ExplodingEvent(1))),
+        ["batch: one event over the maximum size"] = ("events", t => t.Streams.AppendAsync(Stream, [NewEvent(), new LargeEvent(OverOneMebibyte)])),
+        ["batch: one event whose serialization throws"] = ("events", t => t.Streams.AppendAsync(Stream, [NewEvent(), new ExplodingEvent(2)])),
+        ["enqueue: event over the maximum size"] = ("event", t => t.Streams.EnqueueAsync(Stream, new LargeEvent(OverOneMebibyte))),
+        ["enqueue: event whose serialization throws"] = ("event", t => t.Streams.EnqueueAsync(Stream, new ExplodingEvent(3))),
+        ["enqueue: SQL-looking control characters"] = ("streamName", t => t.Streams.EnqueueAsync("q';\u0007--", NewEvent())),
+        ["read: offset long.MinValue"] = ("fromOffset", t => t.Streams.ReadStreamAsync(Stream, long.MinValue, 10)),
+        ["read: maxCount int.MaxValue"] = ("maxCount", t => t.Streams.ReadStreamAsync(Stream, 0, int.MaxValue)),
+        ["read: maxCount negative"] = ("maxCount", t => t.Streams.ReadStreamAsync(Stream, 0, -1)),
+        ["dequeue: timeout of one tick below zero"] = ("visibilityTimeout", t => t.Streams.DequeueAsync(Stream, "c", TimeSpan.FromTicks(-1))),
+        ["extend lease: zero timeout"] = ("visibilityTimeout", t => ((IQueueLeaseExtender)t.Streams).ExtendLeaseAsync(Stream, "id", "c", TimeSpan.Zero)),
         ["batch: null"] = ("events", t => t.Streams.AppendAsync(Stream, (IReadOnlyCollection<ICorrelatedEvent>)null!)),
         ["batch: empty"] = ("events", t => t.Streams.AppendAsync(Stream, Array.Empty<ICorrelatedEvent>())),
         ["batch: null element"] = ("events", t => t.Streams.AppendAsync(Stream, [NewEvent(), null!])),
@@ -104,6 +121,20 @@ public abstract class BadInputTests(EventStoreFixture fixture) : StoreSuite(fixt
         Assert.Equal(e, (await Streams.ReadStreamAsync(hostile, 0, 1))[0].Event);
         Assert.Equal(1, await Streams.GetPendingCountAsync(hostile));
         Assert.Equal(3, await Offsets.GetOffsetAsync(hostile, "\" OR 1=1 --"));
+    }
+
+    [Fact]
+    public async Task An_event_of_exactly_the_maximum_size_is_accepted_and_reads_back_equal()
+    {
+        // {"payload":"...","eventId":"...","correlationId":null,"occurredAt":"..."}: measure the envelope, fill the rest.
+        var probe = new LargeEvent("");
+        var envelope = System.Text.Encoding.UTF8.GetByteCount(Fixture.Services.GetRequiredService<Svrnty.CQRS.Events.Serialization.EventSerializer>().Serialize(probe).Json);
+        var e = probe with { Payload = new string('y', Svrnty.CQRS.Events.Serialization.EventSerializationOptions.DefaultMaxEventSizeBytes - envelope) };
+
+        Assert.Equal(0, await Streams.AppendAsync("max-size", e));
+        Assert.Equal(e, (await Streams.ReadStreamAsync("max-size", 0, 1))[0].Event);
+        Assert.Equal("event", (await Assert.ThrowsAnyAsync<ArgumentException>(() => Streams.AppendAsync("max-size", e with { Payload = e.Payload + "y" }))).ParamName);
+        Assert.Equal(1, await Streams.GetStreamLengthAsync("max-size"));
     }
 
     [Fact]

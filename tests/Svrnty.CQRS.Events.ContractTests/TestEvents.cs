@@ -20,3 +20,12 @@ public sealed class NotAnEvent
 
     public string? EventId { get; set; }
 }
+
+/// <summary>An event whose JSON is as large as its payload: over the 1 MiB default when the payload is.</summary>
+public sealed record LargeEvent(string Payload) : CorrelatedEvent;
+
+/// <summary>An event that cannot be serialized: a property getter throws.</summary>
+public sealed record ExplodingEvent(int Number) : CorrelatedEvent
+{
+    public string Fuse => throw new InvalidOperationException("the getter of Fuse always throws");
+}

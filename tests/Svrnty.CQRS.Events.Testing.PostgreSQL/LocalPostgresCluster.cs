@@ -86,10 +86,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
             var data = cluster.DataDirectory;
             await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync", "--no-instructions"],
                 asRoot, cancellationToken).ConfigureAwait(false);
-            var options = $"-p {cluster.Port} -k {directory} -c listen_addresses=127.0.0.1 " +
-                          string.Join(' ', settings.Select(s => $"-c {s.Key}={s.Value}"));
-            await RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-o", options, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60", "start"],
-                asRoot, cancellationToken).ConfigureAwait(false);
+            await cluster.StartServerAsync(cancellationToken).ConfigureAwait(false);
             return cluster;
         }
         catch
@@ -100,6 +97,21 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
     }
 
     private string DataDirectory => Path.Combine(_directory, "data");
+
+    /// <summary>Starts the server of this cluster (after <see cref="StopServerAsync"/>), on the same port and data.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public Task StartServerAsync(CancellationToken cancellationToken = default)
+    {
+        var options = $"-p {Port} -k {_directory} -c listen_addresses=127.0.0.1 " + string.Join(' ', Settings.Select(s => $"-c {s.Key}={s.Value}"));
+        return RunAsync(Path.Combine(_bin, "pg_ctl"), ["-D", DataDirectory, "-o", options, "-l", Path.Combine(_directory, "server.log"), "-w", "-t", "60", "start"],
+            _asRoot, cancellationToken);
+    }
+
+    /// <summary>Stops the server and keeps its data: a fast shutdown, so every session is terminated (57P01) and
+    /// transactions in flight roll back, as in a real restart or failover.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public Task StopServerAsync(CancellationToken cancellationToken = default) =>
+        RunAsync(Path.Combine(_bin, "pg_ctl"), ["-D", DataDirectory, "-m", "fast", "-w", "-t", "60", "stop"], _asRoot, cancellationToken);
 
     /// <summary>Stops the server at once and removes its files; safe to call more than once (and from a process-exit handler).</summary>
     public void Stop()

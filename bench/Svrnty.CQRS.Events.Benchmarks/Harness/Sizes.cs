@@ -32,6 +32,12 @@ internal sealed record Sizes
 
     public required int InMemoryEvents { get; init; }
 
+    /// <summary>Events appended one at a time per <c>subscription-latency</c> run, <see cref="SubscriptionPace"/> apart.</summary>
+    public required int SubscriptionEvents { get; init; }
+
+    /// <summary>The gap between two appends of <c>subscription-latency</c>: a steady trickle, so each event is measured on its own.</summary>
+    public TimeSpan SubscriptionPace { get; init; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>Events already in the table for the second <c>growth-append</c> row, and the length of the long stream of <c>growth-read</c>.</summary>
     public required int GrowthPrefill { get; init; }
 
@@ -51,6 +57,7 @@ internal sealed record Sizes
         ReadStreamEvents = 100_000,
         QueueMessages = 20_000,
         InMemoryEvents = 100_000,
+        SubscriptionEvents = 2_000,
         GrowthPrefill = 1_000_000,
         GrowthShortStream = 10_000,
         GrowthPagesPerRun = 20,
@@ -66,6 +73,7 @@ internal sealed record Sizes
         ReadStreamEvents = 20_000,
         QueueMessages = 1_000,
         InMemoryEvents = 50_000,
+        SubscriptionEvents = 300,
         GrowthPrefill = 50_000,
         GrowthShortStream = 10_000,
         GrowthPagesPerRun = 10,
@@ -82,6 +90,7 @@ internal sealed record Sizes
         ReadStreamEvents = 2_000,
         QueueMessages = 40,
         InMemoryEvents = 200,
+        SubscriptionEvents = 20,
         GrowthPrefill = 2_000,
         GrowthShortStream = 1_000,
         GrowthPagesPerRun = 2,

@@ -73,19 +73,3 @@ internal sealed class QueueWorkload : Workload
         }
     }
 }
-
-/// <summary>
-/// Append, then the time until a hosted consumer's handler sees the event. Hosted consumers are being built on another
-/// branch; this workload is listed so the run and the report have its place, and runs nothing until they land.
-/// </summary>
-internal sealed class SubscriptionLatencyWorkload : Workload
-{
-    public override string Name => "subscription-latency";
-
-    public override string Description => "append -> hosted consumer handler, p50/p99 (pending: hosted consumers are not on this branch)";
-
-    public override string? PendingReason =>
-        "hosted consumers do not exist on this branch yet; see the TODO in docs/benchmarks.md";
-
-    public override Task RunAsync(BenchmarkContext context, CancellationToken cancellationToken) => Task.CompletedTask;
-}

@@ -12,7 +12,7 @@ internal sealed partial class InMemoryEventStreamStore
         cancellationToken.ThrowIfCancellationRequested();
 
         // Serialize before taking the lock: a payload that cannot be serialized fails with nothing written.
-        var serialized = events.Select(e => (Event: e, Data: serializer.Serialize(e))).ToArray();
+        var serialized = events.Select(e => (Event: e, Data: serializer.Serialize(e, nameof(events)))).ToArray();
         var stream = storage.GetOrAddStream(streamName);
         var last = -1L;
         lock (stream.Sync)

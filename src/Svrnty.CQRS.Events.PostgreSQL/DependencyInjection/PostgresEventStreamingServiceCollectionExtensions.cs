@@ -10,6 +10,7 @@ using Svrnty.CQRS.Events.PostgreSQL.Consumers;
 using Svrnty.CQRS.Events.PostgreSQL.Migrations;
 using Svrnty.CQRS.Events.PostgreSQL.Offsets;
 using Svrnty.CQRS.Events.PostgreSQL.Queues;
+using Svrnty.CQRS.Events.PostgreSQL.Resilience;
 using Svrnty.CQRS.Events.PostgreSQL.Retention;
 using Svrnty.CQRS.Events.PostgreSQL.Streams;
 using Svrnty.CQRS.Events.Retention;
@@ -55,6 +56,7 @@ public static class PostgresEventStreamingServiceCollectionExtensions
 
         services.TryAddSingleton<PostgresDatabase>();
         services.TryAddSingleton<SchemaVersionGuard>();
+        services.TryAddSingleton<PostgresRetry>();
         services.TryAddSingleton(sp => new DatabaseMigrator(
             sp.GetRequiredService<PostgresDatabase>(),
             sp.GetRequiredService<SchemaVersionGuard>(),

@@ -43,7 +43,7 @@ public sealed class DatabaseMigrator
     /// <returns>The applied migrations in order; empty for a fresh database.</returns>
     public async Task<IReadOnlyList<Migration>> GetAppliedMigrationsAsync(CancellationToken cancellationToken = default)
     {
-        var connection = await _database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             return await ReadAppliedAsync(connection, cancellationToken).ConfigureAwait(false);
@@ -93,7 +93,7 @@ public sealed class DatabaseMigrator
     public async Task<IReadOnlyList<Migration>> MigrateAsync(CancellationToken cancellationToken = default)
     {
         var schema = _database.SchemaName;
-        var connection = await _database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
             Log.WaitingForMigrationLock(_logger, schema);
@@ -101,7 +101,21 @@ public sealed class DatabaseMigrator
                 new { LockClass, schema }, cancellationToken: cancellationToken)).ConfigureAwait(false);
             try
             {
-                var applied = await PrepareAsync(connection, cancellationToken).ConfigureAwait(false);
+                HashSet<int> applied;
+                try
+                {
+                    applied = await PrepareAsync(connection, cancellationToken).ConfigureAwait(false);
+                }
+                catch (PostgresException e)
+                {
+                    throw new MigrationException(
+                        $"Cannot prepare schema \"{schema}\" for migrations as role '{connection.UserName}': PostgreSQL error {e.SqlState}: {e.MessageText}. " +
+                        (e.SqlState == PostgresErrorCodes.InsufficientPrivilege
+                            ? "Run migrations as a role that may create the schema and its objects (MigrationConnectionString; docs/reliability.md lists the privileges)."
+                            : "Nothing was changed."),
+                        e);
+                }
+
                 var done = new List<Migration>();
                 foreach (var (migration, sql) in _scripts.Where(s => !applied.Contains(s.Migration.Version)))
                 {
@@ -123,6 +137,27 @@ public sealed class DatabaseMigrator
                 await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_unlock(@LockClass, hashtext(@schema))",
                     new { LockClass, schema }, cancellationToken: CancellationToken.None)).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>Opens a connection of the migration data source; a server that cannot be reached, or refuses the role,
+    /// fails with a <see cref="MigrationException"/> that says where it tried (never the password), within the
+    /// connection string's <c>Timeout</c>.</summary>
+    private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var dataSource = _database.MigrationDataSource;
+        try
+        {
+            return await dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException e)
+        {
+            var where = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+            Log.MigrationConnectionFailed(_logger, e, _database.SchemaName, where.Host, where.Port, where.Database, where.Username);
+            throw new MigrationException(
+                $"Cannot connect to PostgreSQL to migrate schema \"{_database.SchemaName}\" (Host={where.Host}; Port={where.Port}; Database={where.Database}; Username={where.Username}): {e.Message}. " +
+                "Check that the server is up and reachable and that the role may log in; the application cannot start without its schema (or set AutoMigrate = false and migrate separately, see MIGRATION-GUIDE.md).",
+                e);
         }
     }
 

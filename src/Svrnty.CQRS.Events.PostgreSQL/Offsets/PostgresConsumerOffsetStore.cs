@@ -1,23 +1,23 @@
 using Dapper;
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.Offsets;
-using Svrnty.CQRS.Events.PostgreSQL.Migrations;
+using Svrnty.CQRS.Events.PostgreSQL.Resilience;
 
 namespace Svrnty.CQRS.Events.PostgreSQL.Offsets;
 
 /// <summary>The PostgreSQL <see cref="IConsumerOffsetStore"/>: one upsert per commit, never moving a group backwards.</summary>
 internal sealed class PostgresConsumerOffsetStore : ConsumerOffsetStoreBase
 {
-    private readonly SchemaVersionGuard _guard;
+    private readonly PostgresRetry _retry;
     private readonly TimeProvider _time;
     private readonly string _commitSql;
     private readonly string _resetSql;
     private readonly string _getSql;
     private readonly string _listSql;
 
-    public PostgresConsumerOffsetStore(PostgresDatabase database, SchemaVersionGuard guard, TimeProvider time)
+    public PostgresConsumerOffsetStore(PostgresDatabase database, PostgresRetry retry, TimeProvider time)
     {
-        _guard = guard;
+        _retry = retry;
         _time = time;
         var s = database.Schema;
         const string upsert = """
@@ -33,43 +33,33 @@ internal sealed class PostgresConsumerOffsetStore : ConsumerOffsetStoreBase
             """;
     }
 
-    protected override async Task SetOffsetCoreAsync(string streamName, string consumerGroup, long nextOffset, bool onlyForward,
+    // Every statement here is safe to repeat: a commit never moves a group backwards, a reset sets a value.
+    protected override Task SetOffsetCoreAsync(string streamName, string consumerGroup, long nextOffset, bool onlyForward,
         CancellationToken cancellationToken)
     {
-        var connection = await _guard.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            await connection.ExecuteAsync(new CommandDefinition(onlyForward ? _commitSql : _resetSql,
-                new { streamName, consumerGroup, nextOffset, now = _time.GetUtcNow() }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        }
+        var now = _time.GetUtcNow();
+        return _retry.ExecuteAsync(onlyForward ? "commit_offset" : "reset_offset", Repeat.Safe, (connection, ct) =>
+            connection.ExecuteAsync(new CommandDefinition(onlyForward ? _commitSql : _resetSql,
+                new { streamName, consumerGroup, nextOffset, now }, cancellationToken: ct)), cancellationToken);
     }
 
-    protected override async Task<long?> GetOffsetCoreAsync(string streamName, string consumerGroup, CancellationToken cancellationToken)
-    {
-        var connection = await _guard.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
-        {
-            return await connection.ExecuteScalarAsync<long?>(new CommandDefinition(_getSql, new { streamName, consumerGroup },
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
-        }
-    }
+    protected override Task<long?> GetOffsetCoreAsync(string streamName, string consumerGroup, CancellationToken cancellationToken) =>
+        _retry.ExecuteAsync("get_offset", Repeat.Safe, (connection, ct) =>
+            connection.ExecuteScalarAsync<long?>(new CommandDefinition(_getSql, new { streamName, consumerGroup }, cancellationToken: ct)),
+            cancellationToken);
 
-    protected override async Task<IReadOnlyList<ConsumerOffset>> GetOffsetsCoreAsync(string streamName, CancellationToken cancellationToken)
-    {
-        var connection = await _guard.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+    protected override Task<IReadOnlyList<ConsumerOffset>> GetOffsetsCoreAsync(string streamName, CancellationToken cancellationToken) =>
+        _retry.ExecuteAsync("get_offsets", Repeat.Safe, async (connection, ct) =>
         {
-            var rows = await connection.QueryAsync<Row>(new CommandDefinition(_listSql, new { streamName },
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return rows.Select(r => new ConsumerOffset
+            var rows = await connection.QueryAsync<Row>(new CommandDefinition(_listSql, new { streamName }, cancellationToken: ct)).ConfigureAwait(false);
+            return (IReadOnlyList<ConsumerOffset>)rows.Select(r => new ConsumerOffset
             {
                 StreamName = streamName,
                 ConsumerGroup = r.ConsumerGroup,
                 NextOffset = r.NextOffset,
                 UpdatedAt = new DateTimeOffset(DateTime.SpecifyKind(r.UpdatedAt, DateTimeKind.Utc)),
             }).ToArray();
-        }
-    }
+        }, cancellationToken);
 
     private sealed record Row(string ConsumerGroup, long NextOffset, DateTime UpdatedAt);
 }

@@ -2,6 +2,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.Diagnostics;
+using Svrnty.CQRS.Events.PostgreSQL.Resilience;
 
 namespace Svrnty.CQRS.Events.PostgreSQL.Streams;
 
@@ -22,7 +23,7 @@ internal sealed partial class PostgresEventStreamStore
         var i = 0;
         foreach (var e in events)
         {
-            var serialized = _serializer.Serialize(e);
+            var serialized = _serializer.Serialize(e, nameof(events));
             ids[i] = e.EventId;
             types[i] = serialized.EventType;
             correlationIds[i] = e.CorrelationId;
@@ -31,8 +32,13 @@ internal sealed partial class PostgresEventStreamStore
             i++;
         }
 
-        var command = await CommandAsync(_appendSql, cancellationToken).ConfigureAwait(false);
-        await using (command.ConfigureAwait(false))
+        var now = Now();
+        var traceParent = TraceContext.Current;
+
+        // Safe to retry: an event whose id is already in the stream is not appended again, so an attempt that committed
+        // but whose reply was lost makes the retry return the same offset, whatever expectedLength says; an attempt
+        // that did not commit wrote nothing, and the retry checks expectedLength afresh.
+        return await RunAsync("append", Repeat.Safe, _appendSql, async (command, ct) =>
         {
             command
                 .With(streamName)
@@ -42,17 +48,17 @@ internal sealed partial class PostgresEventStreamStore
                 .With(correlationIds, NpgsqlDbType.Array | NpgsqlDbType.Text)
                 .With(data, NpgsqlDbType.Array | NpgsqlDbType.Jsonb)
                 .With(occurredAt, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz)
-                .With(Now())
+                .With(now)
                 .With(_database.NotificationChannel, NpgsqlDbType.Text)
-                .With(TraceContext.Current, NpgsqlDbType.Text);
+                .With(traceParent, NpgsqlDbType.Text);
             try
             {
-                return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+                return (long)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
             }
             catch (PostgresException e) when (e.SqlState == ConcurrencySqlState)
             {
                 throw new StreamConcurrencyException(streamName, expectedLength!.Value, long.Parse(e.MessageText, System.Globalization.CultureInfo.InvariantCulture));
             }
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,6 +1,7 @@
 using NpgsqlTypes;
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.Diagnostics;
+using Svrnty.CQRS.Events.PostgreSQL.Resilience;
 
 namespace Svrnty.CQRS.Events.PostgreSQL.Streams;
 
@@ -13,11 +14,15 @@ internal sealed partial class PostgresEventStreamStore
     private readonly string _pendingSql;
     private readonly string _extendLeaseSql;
 
-    protected override async Task EnqueueCoreAsync(string streamName, ICorrelatedEvent @event, CancellationToken cancellationToken)
+    protected override Task EnqueueCoreAsync(string streamName, ICorrelatedEvent @event, CancellationToken cancellationToken)
     {
         var serialized = _serializer.Serialize(@event);
-        var command = await CommandAsync(_enqueueSql, cancellationToken).ConfigureAwait(false);
-        await using (command.ConfigureAwait(false))
+        var now = Now();
+        var traceParent = TraceContext.Current;
+
+        // Not repeated once sent: the enqueue is a no-op only while the message is pending, so a retry after an attempt
+        // that committed could add it again if a consumer had taken and acknowledged it in between.
+        return RunAsync("enqueue", Repeat.OnlyIfNotSent, _enqueueSql, async (command, ct) =>
         {
             command
                 .With(streamName)
@@ -26,29 +31,31 @@ internal sealed partial class PostgresEventStreamStore
                 .With(@event.CorrelationId, NpgsqlDbType.Text)
                 .With(serialized.Json, NpgsqlDbType.Jsonb)
                 .With(@event.OccurredAt.Utc())
-                .With(Now())
-                .With(TraceContext.Current, NpgsqlDbType.Text);
+                .With(now)
+                .With(traceParent, NpgsqlDbType.Text);
             if (_database.NotificationChannel is { } channel)
             {
                 command.With(channel);
             }
 
-            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }, cancellationToken);
     }
 
-    protected override async Task<DequeuedEvent?> DequeueCoreAsync(string streamName, string consumerId, TimeSpan visibilityTimeout,
+    protected override Task<DequeuedEvent?> DequeueCoreAsync(string streamName, string consumerId, TimeSpan visibilityTimeout,
         CancellationToken cancellationToken)
     {
         var now = Now();
-        var command = await CommandAsync(_dequeueSql, cancellationToken).ConfigureAwait(false);
-        await using (command.ConfigureAwait(false))
+
+        // Not repeated once sent: an attempt whose reply was lost may have leased a message; a retry would lease a second
+        // one while the first stays invisible until its lease expires (and counts a delivery). The caller polls again.
+        return RunAsync("dequeue", Repeat.OnlyIfNotSent, _dequeueSql, async (command, ct) =>
         {
             command.With(streamName).With(consumerId).With(now).With(now + visibilityTimeout);
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
-                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                if (!await reader.ReadAsync(ct).ConfigureAwait(false))
                 {
                     return null;
                 }
@@ -65,50 +72,46 @@ internal sealed partial class PostgresEventStreamStore
                     TraceParent = reader.GetNullableString(7),
                 };
             }
-        }
+        }, cancellationToken);
     }
 
-    protected override async Task<bool> AcknowledgeCoreAsync(string streamName, string eventId, string consumerId, CancellationToken cancellationToken)
-    {
-        var command = await CommandAsync(_ackSql, cancellationToken).ConfigureAwait(false);
-        await using (command.ConfigureAwait(false))
+    // Acks, nacks and lease extensions match on the holder, so a repeat after an attempt that committed matches nothing
+    // and changes nothing (it then reports false: the message is gone or no longer held, as the first attempt left it).
+    protected override Task<bool> AcknowledgeCoreAsync(string streamName, string eventId, string consumerId, CancellationToken cancellationToken) =>
+        RunAsync("ack", Repeat.Safe, _ackSql, async (command, ct) =>
         {
             command.With(streamName).With(eventId).With(consumerId);
-            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
-        }
-    }
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) > 0;
+        }, cancellationToken);
 
-    protected override async Task<bool> NackCoreAsync(string streamName, string eventId, string consumerId, bool requeue,
+    protected override Task<bool> NackCoreAsync(string streamName, string eventId, string consumerId, bool requeue,
         CancellationToken cancellationToken)
     {
-        var command = await CommandAsync(_nackSql, cancellationToken).ConfigureAwait(false);
-        await using (command.ConfigureAwait(false))
+        var now = Now();
+        return RunAsync("nack", Repeat.Safe, _nackSql, async (command, ct) =>
         {
-            command.With(streamName).With(eventId).With(consumerId).With(requeue).With(Now());
-            return (bool)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        }
+            command.With(streamName).With(eventId).With(consumerId).With(requeue).With(now);
+            return (bool)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+        }, cancellationToken);
     }
 
-    protected override async Task<DateTimeOffset?> ExtendLeaseCoreAsync(string streamName, string eventId, string consumerId, TimeSpan visibilityTimeout,
+    protected override Task<DateTimeOffset?> ExtendLeaseCoreAsync(string streamName, string eventId, string consumerId, TimeSpan visibilityTimeout,
         CancellationToken cancellationToken)
     {
-        var command = await CommandAsync(_extendLeaseSql, cancellationToken).ConfigureAwait(false);
-        await using (command.ConfigureAwait(false))
+        var until = Now() + visibilityTimeout;
+        return RunAsync("extend_lease", Repeat.Safe, _extendLeaseSql, async (command, ct) =>
         {
-            command.With(streamName).With(eventId).With(consumerId).With(Now() + visibilityTimeout);
-            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is DateTime until
-                ? new DateTimeOffset(DateTime.SpecifyKind(until, DateTimeKind.Utc))
-                : null;
-        }
+            command.With(streamName).With(eventId).With(consumerId).With(until);
+            return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is DateTime extended
+                ? new DateTimeOffset(DateTime.SpecifyKind(extended, DateTimeKind.Utc))
+                : (DateTimeOffset?)null;
+        }, cancellationToken);
     }
 
-    protected override async Task<long> GetPendingCountCoreAsync(string streamName, CancellationToken cancellationToken)
-    {
-        var command = await CommandAsync(_pendingSql, cancellationToken).ConfigureAwait(false);
-        await using (command.ConfigureAwait(false))
+    protected override Task<long> GetPendingCountCoreAsync(string streamName, CancellationToken cancellationToken) =>
+        RunAsync("pending", Repeat.Safe, _pendingSql, async (command, ct) =>
         {
             command.With(streamName);
-            return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        }
-    }
+            return (long)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+        }, cancellationToken);
 }

@@ -1,4 +1,5 @@
 using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.PostgreSQL.Resilience;
 
 namespace Svrnty.CQRS.Events.PostgreSQL.Streams;
 
@@ -9,18 +10,16 @@ internal sealed partial class PostgresEventStreamStore
     private readonly string _metadataSql;
     private readonly string _findOffsetSql;
 
-    protected override async Task<IReadOnlyList<StoredEvent>> ReadStreamCoreAsync(string streamName, long fromOffset, int maxCount,
-        CancellationToken cancellationToken)
-    {
-        var command = await CommandAsync(_readSql, cancellationToken).ConfigureAwait(false);
-        await using (command.ConfigureAwait(false))
+    protected override Task<IReadOnlyList<StoredEvent>> ReadStreamCoreAsync(string streamName, long fromOffset, int maxCount,
+        CancellationToken cancellationToken) =>
+        RunAsync("read", Repeat.Safe, _readSql, async (command, ct) =>
         {
             command.With(streamName).With(fromOffset).With((long)maxCount);
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
                 var events = new List<StoredEvent>();
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
                 {
                     var eventId = reader.GetString(1);
                     var eventType = reader.GetString(2);
@@ -38,41 +37,32 @@ internal sealed partial class PostgresEventStreamStore
                     });
                 }
 
-                return events;
+                return (IReadOnlyList<StoredEvent>)events;
             }
-        }
-    }
+        }, cancellationToken);
 
-    protected override async Task<long> GetStreamLengthCoreAsync(string streamName, CancellationToken cancellationToken)
-    {
-        var command = await CommandAsync(_lengthSql, cancellationToken).ConfigureAwait(false);
-        await using (command.ConfigureAwait(false))
+    protected override Task<long> GetStreamLengthCoreAsync(string streamName, CancellationToken cancellationToken) =>
+        RunAsync("length", Repeat.Safe, _lengthSql, async (command, ct) =>
         {
             command.With(streamName);
-            return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long length ? length : 0;
-        }
-    }
+            return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is long length ? length : 0;
+        }, cancellationToken);
 
-    protected override async Task<long> FindOffsetCoreAsync(string streamName, DateTimeOffset timestamp, CancellationToken cancellationToken)
-    {
-        var command = await CommandAsync(_findOffsetSql, cancellationToken).ConfigureAwait(false);
-        await using (command.ConfigureAwait(false))
+    protected override Task<long> FindOffsetCoreAsync(string streamName, DateTimeOffset timestamp, CancellationToken cancellationToken) =>
+        RunAsync("find_offset", Repeat.Safe, _findOffsetSql, async (command, ct) =>
         {
             command.With(streamName).With(timestamp.Utc());
-            return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        }
-    }
+            return (long)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+        }, cancellationToken);
 
-    protected override async Task<StreamMetadata> GetStreamMetadataCoreAsync(string streamName, CancellationToken cancellationToken)
-    {
-        var command = await CommandAsync(_metadataSql, cancellationToken).ConfigureAwait(false);
-        await using (command.ConfigureAwait(false))
+    protected override Task<StreamMetadata> GetStreamMetadataCoreAsync(string streamName, CancellationToken cancellationToken) =>
+        RunAsync("metadata", Repeat.Safe, _metadataSql, async (command, ct) =>
         {
             command.With(streamName);
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
-                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                if (!await reader.ReadAsync(ct).ConfigureAwait(false))
                 {
                     return new StreamMetadata { StreamName = streamName, Exists = false, Length = 0, RetainedCount = 0 };
                 }
@@ -93,6 +83,5 @@ internal sealed partial class PostgresEventStreamStore
                     NewestEventTimestamp = newest is null ? null : reader.GetTimestamp(4),
                 };
             }
-        }
-    }
+        }, cancellationToken);
 }

@@ -1,4 +1,5 @@
 using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.PostgreSQL.Resilience;
 
 namespace Svrnty.CQRS.Events.PostgreSQL.Streams;
 
@@ -6,7 +7,7 @@ internal sealed partial class PostgresEventStreamStore
 {
     private string? _statisticsSql;
 
-    protected override async Task<QueueStatistics> GetQueueStatisticsCoreAsync(string streamName, CancellationToken cancellationToken)
+    protected override Task<QueueStatistics> GetQueueStatisticsCoreAsync(string streamName, CancellationToken cancellationToken)
     {
         var s = _database.Schema;
         _statisticsSql ??= $"""
@@ -14,14 +15,13 @@ internal sealed partial class PostgresEventStreamStore
                    (SELECT count(*) FROM {s}.dead_letters WHERE queue_name = $1)
             FROM {s}.queue_messages WHERE queue_name = $1
             """;
-        var command = await CommandAsync(_statisticsSql, cancellationToken).ConfigureAwait(false);
-        await using (command.ConfigureAwait(false))
+        return RunAsync("queue_statistics", Repeat.Safe, _statisticsSql, async (command, ct) =>
         {
             command.With(streamName).With(Now());
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
-                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                await reader.ReadAsync(ct).ConfigureAwait(false);
                 return new QueueStatistics
                 {
                     StreamName = streamName,
@@ -31,6 +31,6 @@ internal sealed partial class PostgresEventStreamStore
                     DeadLettered = reader.GetInt64(3),
                 };
             }
-        }
+        }, cancellationToken);
     }
 }

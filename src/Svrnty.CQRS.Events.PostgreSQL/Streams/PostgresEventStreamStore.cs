@@ -1,7 +1,7 @@
 using Npgsql;
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.Diagnostics;
-using Svrnty.CQRS.Events.PostgreSQL.Migrations;
+using Svrnty.CQRS.Events.PostgreSQL.Resilience;
 using Svrnty.CQRS.Events.Serialization;
 using Svrnty.CQRS.Events.Streams;
 
@@ -14,16 +14,16 @@ namespace Svrnty.CQRS.Events.PostgreSQL.Streams;
 internal sealed partial class PostgresEventStreamStore : EventStreamStoreBase
 {
     private readonly PostgresDatabase _database;
-    private readonly SchemaVersionGuard _guard;
     private readonly EventSerializer _serializer;
     private readonly TimeProvider _time;
+    private readonly PostgresRetry _retry;
 
-    public PostgresEventStreamStore(PostgresDatabase database, SchemaVersionGuard guard, EventSerializer serializer, TimeProvider time,
+    public PostgresEventStreamStore(PostgresDatabase database, PostgresRetry retry, EventSerializer serializer, TimeProvider time,
         EventStreamingTelemetry telemetry)
         : base(telemetry)
     {
         _database = database;
-        _guard = guard;
+        _retry = retry;
         _serializer = serializer;
         _time = time;
         var s = database.Schema;
@@ -65,11 +65,17 @@ internal sealed partial class PostgresEventStreamStore : EventStreamStoreBase
 
     protected override string SystemName => "postgresql";
 
-    private async ValueTask<NpgsqlCommand> CommandAsync(string sql, CancellationToken cancellationToken)
-    {
-        await _guard.EnsureCurrentAsync(cancellationToken).ConfigureAwait(false);
-        return _database.DataSource.CreateCommand(sql);
-    }
+    /// <summary>One command on a pooled connection (opened after the schema check), retried as <paramref name="repeat"/> allows.</summary>
+    private Task<T> RunAsync<T>(string operation, Repeat repeat, string sql, Func<NpgsqlCommand, CancellationToken, Task<T>> execute,
+        CancellationToken cancellationToken) =>
+        _retry.ExecuteAsync(operation, repeat, async (connection, ct) =>
+        {
+            var command = new NpgsqlCommand(sql, connection);
+            await using (command.ConfigureAwait(false))
+            {
+                return await execute(command, ct).ConfigureAwait(false);
+            }
+        }, cancellationToken);
 
     private DateTimeOffset Now() => _time.GetUtcNow();
 }

@@ -19,6 +19,16 @@ public sealed class EventSerializationOptions
     /// <value>Default: <see cref="JsonSerializerDefaults.Web"/> (camelCase properties, case-insensitive reads).</value>
     public JsonSerializerOptions JsonSerializerOptions { get; set; } = new(JsonSerializerDefaults.Web);
 
+    /// <summary>The default of <see cref="MaxEventSizeBytes"/>: 1 MiB.</summary>
+    public const int DefaultMaxEventSizeBytes = 1024 * 1024;
+
+    /// <summary>The largest event accepted, in bytes of its UTF-8 JSON. A larger event is refused with an
+    /// <see cref="ArgumentException"/> naming the parameter, before any I/O, and nothing is written. Events are stored
+    /// whole in one row (or one in-memory entry) and read back in pages; keep large payloads elsewhere and store a
+    /// reference.</summary>
+    /// <value>Default: 1,048,576 (1 MiB). At least 1.</value>
+    public int MaxEventSizeBytes { get; set; } = DefaultMaxEventSizeBytes;
+
     /// <summary>Stores <typeparamref name="TEvent"/> under <paramref name="name"/>, and reads events stored under
     /// <paramref name="name"/> or any of <paramref name="formerNames"/> as <typeparamref name="TEvent"/>.</summary>
     /// <typeparam name="TEvent">A concrete event type.</typeparam>

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Svrnty.CQRS.Events.Abstractions;
@@ -18,6 +19,7 @@ public sealed class EventSerializer
 {
     private readonly EventTypeNames _names;
     private readonly JsonSerializerOptions _json;
+    private readonly int _maxEventSize;
 
     /// <summary>Creates a serializer.</summary>
     /// <param name="options">The serialization options.</param>
@@ -26,7 +28,15 @@ public sealed class EventSerializer
         ArgumentNullException.ThrowIfNull(options);
         _names = new EventTypeNames(options.Value);
         _json = options.Value.JsonSerializerOptions;
+        _maxEventSize = options.Value.MaxEventSizeBytes;
+        if (_maxEventSize < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), _maxEventSize, "EventSerializationOptions.MaxEventSizeBytes must be at least 1.");
+        }
     }
+
+    /// <summary>The largest event accepted, in bytes of UTF-8 JSON (<see cref="EventSerializationOptions.MaxEventSizeBytes"/>).</summary>
+    public int MaxEventSizeBytes => _maxEventSize;
 
     /// <summary>The name an event type is stored under.</summary>
     /// <param name="eventType">The event type.</param>
@@ -40,24 +50,50 @@ public sealed class EventSerializer
     /// <summary>Serializes an event. An <see cref="UnknownEvent"/> is written back exactly as it was read.</summary>
     /// <param name="event">The event.</param>
     /// <returns>Its stored form.</returns>
-    /// <exception cref="ArgumentException">The event cannot be serialized to JSON.</exception>
-    public SerializedEvent Serialize(ICorrelatedEvent @event)
+    /// <exception cref="ArgumentException">The event cannot be serialized to JSON (its serializer or one of its property
+    /// getters threw), or its JSON is larger than <see cref="EventSerializationOptions.MaxEventSizeBytes"/>.</exception>
+    public SerializedEvent Serialize(ICorrelatedEvent @event) => Serialize(@event, nameof(@event));
+
+    /// <summary>Serializes an event, naming <paramref name="paramName"/> in the exception when it cannot be stored.</summary>
+    /// <param name="event">The event.</param>
+    /// <param name="paramName">The caller's parameter that holds the event (e.g. <c>events</c> for a batch).</param>
+    /// <returns>Its stored form.</returns>
+    /// <exception cref="ArgumentException">The event cannot be serialized to JSON, or its JSON is larger than
+    /// <see cref="EventSerializationOptions.MaxEventSizeBytes"/>.</exception>
+    public SerializedEvent Serialize(ICorrelatedEvent @event, string paramName)
     {
         ArgumentNullException.ThrowIfNull(@event);
+        SerializedEvent serialized;
         if (@event is UnknownEvent unknown)
         {
-            return new SerializedEvent(unknown.EventType, unknown.Json);
+            serialized = new SerializedEvent(unknown.EventType, unknown.Json);
+        }
+        else
+        {
+            var type = @event.GetType();
+            try
+            {
+                serialized = new SerializedEvent(_names.GetName(type), JsonSerializer.Serialize(@event, type, _json));
+            }
+            catch (Exception e) when (e is not (OutOfMemoryException or OperationCanceledException))
+            {
+                // JsonException and NotSupportedException from System.Text.Json, or whatever a property getter or a
+                // custom converter threw: the event cannot be stored, which is the caller's to fix.
+                throw new InvalidEventException($"Event '{@event.EventId}' of type '{type}' cannot be serialized to JSON: {e.Message}", paramName, e);
+            }
         }
 
-        var type = @event.GetType();
-        try
+        // Characters are at most 3 UTF-8 bytes each (a surrogate pair, 2 characters, is 4 bytes), so most events are
+        // cleared without counting.
+        var json = serialized.Json;
+        if ((long)json.Length * 3 > _maxEventSize && Encoding.UTF8.GetByteCount(json) is var size && size > _maxEventSize)
         {
-            return new SerializedEvent(_names.GetName(type), JsonSerializer.Serialize(@event, type, _json));
+            throw new InvalidEventException(
+                $"Event '{@event.EventId}' is {size:N0} bytes of JSON, more than the {_maxEventSize:N0} allowed (EventSerializationOptions.MaxEventSizeBytes). Store large payloads elsewhere and put a reference in the event.",
+                paramName, null);
         }
-        catch (Exception e) when (e is JsonException or NotSupportedException)
-        {
-            throw new ArgumentException($"Event type '{type}' cannot be serialized to JSON: {e.Message}", nameof(@event), e);
-        }
+
+        return serialized;
     }
 
     /// <summary>Reads an event from its stored form.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.Diagnostics;
+using Svrnty.CQRS.Events.Serialization;
 using Svrnty.CQRS.Events.Validation;
 
 namespace Svrnty.CQRS.Events.Streams;
@@ -30,7 +31,7 @@ public abstract class EventStreamStoreBase : IEventStreamStore, IQueueLeaseExten
     {
         Argument.Name(streamName, nameof(streamName));
         Argument.Event(@event, nameof(@event));
-        return AppendObservedAsync(streamName, [@event], expectedLength: null, cancellationToken);
+        return NameEventParameterAsync(() => AppendObservedAsync(streamName, [@event], expectedLength: null, cancellationToken));
     }
 
     /// <inheritdoc />
@@ -181,6 +182,20 @@ public abstract class EventStreamStoreBase : IEventStreamStore, IQueueLeaseExten
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The statistics.</returns>
     protected abstract Task<QueueStatistics> GetQueueStatisticsCoreAsync(string streamName, CancellationToken cancellationToken);
+
+    /// <summary>Backends serialize a batch and name <c>events</c> when an event cannot be stored; a single-event append
+    /// names its own parameter, <c>event</c>.</summary>
+    private static async Task<long> NameEventParameterAsync(Func<Task<long>> append)
+    {
+        try
+        {
+            return await append().ConfigureAwait(false);
+        }
+        catch (InvalidEventException e) when (e.ParamName != "event")
+        {
+            throw e.For("event");
+        }
+    }
 
     private Task<long> AppendObservedAsync(string streamName, IReadOnlyCollection<ICorrelatedEvent> events, long? expectedLength,
         CancellationToken cancellationToken)
