@@ -61,7 +61,7 @@ public sealed partial class DocsSyncTests
     [
         typeof(PostgresEventStreamingOptions), typeof(EventStreamConsumerOptions), typeof(QueueConsumerOptions), typeof(SubscriptionOptions),
         typeof(ReplayOptions), typeof(RetentionOptions), typeof(RetentionPolicy), typeof(StreamConfiguration), typeof(EventSerializationOptions),
-        typeof(EventStreamingTelemetryOptions), typeof(EventStreamingGrpcOptions), typeof(Svrnty.CQRS.Events.HealthChecks.EventStreamingHealthCheckOptions),
+        typeof(EventStreamingTelemetryOptions), typeof(EventStreamingGrpcOptions), typeof(Svrnty.CQRS.Events.HealthChecks.EventStreamingHealthCheckOptions), typeof(PostgresRetryOptions),
     ];
 
     [Theory]
