@@ -5,16 +5,10 @@ namespace Svrnty.CQRS.Events.PostgreSQL.Streams;
 
 internal sealed partial class PostgresEventStreamStore
 {
-    private string? _statisticsSql;
+    private readonly string _statisticsSql;
 
     protected override Task<QueueStatistics> GetQueueStatisticsCoreAsync(string streamName, CancellationToken cancellationToken)
     {
-        var s = _database.Schema;
-        _statisticsSql ??= $"""
-            SELECT count(*) FILTER (WHERE visible_at <= $2), count(*) FILTER (WHERE visible_at > $2), min(enqueued_at),
-                   (SELECT count(*) FROM {s}.dead_letters WHERE queue_name = $1)
-            FROM {s}.queue_messages WHERE queue_name = $1
-            """;
         return RunAsync("queue_statistics", Repeat.Safe, _statisticsSql, async (command, ct) =>
         {
             command.With(streamName).With(Now());

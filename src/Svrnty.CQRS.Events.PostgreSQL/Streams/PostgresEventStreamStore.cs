@@ -61,6 +61,11 @@ internal sealed partial class PostgresEventStreamStore : EventStreamStoreBase
         _ackSql = $"DELETE FROM {s}.queue_messages WHERE queue_name = $1 AND event_id = $2 AND holder = $3";
         _nackSql = $"SELECT {s}.nack($1, $2, $3, $4, $5)";
         _pendingSql = $"SELECT count(*) FROM {s}.queue_messages WHERE queue_name = $1";
+        _statisticsSql = $"""
+            SELECT count(*) FILTER (WHERE visible_at <= $2), count(*) FILTER (WHERE visible_at > $2), min(enqueued_at),
+                   (SELECT count(*) FROM {s}.dead_letters WHERE queue_name = $1)
+            FROM {s}.queue_messages WHERE queue_name = $1
+            """;
     }
 
     protected override string SystemName => "postgresql";
