@@ -18,7 +18,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         var value = options.Value;
         if (value.ConnectionString is { } connectionString)
         {
-            DataSource = NpgsqlDataSource.Create(connectionString);
+            DataSource = CreateDataSource(connectionString);
             _owned = true;
         }
         else
@@ -29,13 +29,19 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
 
         if (value.MigrationConnectionString is { } migration)
         {
-            _migrationDataSource = NpgsqlDataSource.Create(migration);
+            _migrationDataSource = CreateDataSource(migration);
         }
 
         SchemaName = value.SchemaName;
         Schema = $"\"{value.SchemaName}\"";
         NotificationChannel = value.EnableNotifications ? value.SchemaName : null;
     }
+
+    /// <summary>How many statements each connection of a data source the backend creates keeps prepared, unless the
+    /// connection string sets <c>Max Auto Prepare</c> itself. The stores run a dozen statements, over and over: prepared,
+    /// the server parses and plans each once per connection instead of once per call (a single append costs half as
+    /// much). Npgsql prepares a statement in the same round trip as its fifth execution on a connection.</summary>
+    internal const int DefaultMaxAutoPrepare = 32;
 
     /// <summary>The LISTEN/NOTIFY channel (the schema name), or null when notifications are off.</summary>
     public string? NotificationChannel { get; }
@@ -51,6 +57,34 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
 
     /// <summary>The schema name quoted as an SQL identifier, ready to splice into statements.</summary>
     public string Schema { get; }
+
+    /// <summary>A data source for <paramref name="connectionString"/>, with automatic preparation on (see
+    /// <see cref="DefaultMaxAutoPrepare"/>) when the connection string does not say otherwise. <c>Max Auto Prepare=0</c>
+    /// turns it off, for a proxy that does not support prepared statements (PgBouncer before 1.21 in transaction mode).</summary>
+    internal static NpgsqlDataSource CreateDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        if (!SetsMaxAutoPrepare(connectionString))
+        {
+            builder.ConnectionStringBuilder.MaxAutoPrepare = DefaultMaxAutoPrepare;
+        }
+
+        return builder.Build();
+    }
+
+    private static bool SetsMaxAutoPrepare(string connectionString)
+    {
+        var keys = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys;
+        foreach (string key in keys)
+        {
+            if (string.Equals(key.Replace(" ", "", StringComparison.Ordinal), "MaxAutoPrepare", StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public async ValueTask DisposeAsync()
     {

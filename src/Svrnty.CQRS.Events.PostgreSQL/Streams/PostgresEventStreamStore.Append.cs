@@ -6,10 +6,18 @@ using Svrnty.CQRS.Events.PostgreSQL.Resilience;
 
 namespace Svrnty.CQRS.Events.PostgreSQL.Streams;
 
+/// <summary>
+/// Appends. The common case is one plain SQL statement (<see cref="AppendStatements"/>): it reserves the offsets on the
+/// stream's row, which is also the lock that queues concurrent appenders, and inserts the events, in one round trip and
+/// one implicit transaction. The rare cases go to the <c>append_events</c> function, in a second round trip on the same
+/// connection: a wrong expected length (the function raises with the actual length) and an event id already in the
+/// stream (the function skips it: an idempotent retry).
+/// </summary>
 internal sealed partial class PostgresEventStreamStore
 {
     private const string ConcurrencySqlState = "SVC01";
-    private readonly string _appendSql;
+    private const string EventIdConstraint = "uq_events_event_id";
+    private readonly AppendStatements _append;
 
     protected override async Task<long> AppendCoreAsync(string streamName, IReadOnlyCollection<ICorrelatedEvent> events, long? expectedLength,
         CancellationToken cancellationToken)
@@ -38,8 +46,9 @@ internal sealed partial class PostgresEventStreamStore
         // Safe to retry: an event whose id is already in the stream is not appended again, so an attempt that committed
         // but whose reply was lost makes the retry return the same offset, whatever expectedLength says; an attempt
         // that did not commit wrote nothing, and the retry checks expectedLength afresh.
-        return await RunAsync("append", Repeat.Safe, _appendSql, async (command, ct) =>
+        return await RunAsync("append", Repeat.Safe, _append.For(expectedLength), async (command, ct) =>
         {
+            // The same ten parameters, in the same order, serve the statement and the function.
             command
                 .With(streamName)
                 .With(expectedLength, NpgsqlDbType.Bigint)
@@ -53,6 +62,20 @@ internal sealed partial class PostgresEventStreamStore
                 .With(traceParent, NpgsqlDbType.Text);
             try
             {
+                // No row: the expected length did not match. The statement rolled back; the function says why.
+                if (await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is long last)
+                {
+                    return last;
+                }
+            }
+            catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: EventIdConstraint })
+            {
+                // An event id already in the stream: the statement rolled back, the function skips the known events.
+            }
+
+            command.CommandText = _append.Function;
+            try
+            {
                 return (long)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
             }
             catch (PostgresException e) when (e.SqlState == ConcurrencySqlState)
@@ -60,5 +83,65 @@ internal sealed partial class PostgresEventStreamStore
                 throw new StreamConcurrencyException(streamName, expectedLength!.Value, long.Parse(e.MessageText, System.Globalization.CultureInfo.InvariantCulture));
             }
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The append statements, built once per schema. Parameters, shared with <c>append_events</c>: $1 stream, $2 expected
+    /// length, $3..$7 the events' ids, types, correlation ids, data and occurrence times (arrays), $8 now, $9 the
+    /// notification channel, $10 the trace parent. Each statement returns the last event's offset, or no row when the
+    /// expected length does not match.
+    /// </summary>
+    /// <remarks>
+    /// In READ COMMITTED, an appender that waits for another's lock on the stream's row re-reads the row once it is
+    /// released (the newest version, not its snapshot's), so the offsets it reserves follow the other's; the event-id
+    /// check is the unique index, which sees committed rows whatever the snapshot. So one statement is enough for
+    /// concurrent appenders to get contiguous offsets, where the function needs a second statement (a new snapshot)
+    /// for its own NOT EXISTS check.
+    /// </remarks>
+    private sealed class AppendStatements
+    {
+        public AppendStatements(string s, bool notify)
+        {
+            var insertEvents = $"""
+                e AS (
+                    INSERT INTO {s}.events
+                        (stream_name, stream_offset, event_id, event_type, correlation_id, data, occurred_at, created_at, trace_parent)
+                    SELECT $1, r.first + b.ord - 1, b.event_id, b.event_type, b.correlation_id, b.data, b.occurred_at, $8, $10
+                    FROM r, unnest($3, $4, $5, $6, $7) WITH ORDINALITY AS b(event_id, event_type, correlation_id, data, occurred_at, ord))
+                SELECT r.first + cardinality($3) - 1{(notify ? ", pg_notify($9, 's' || $1)" : "")} FROM r
+                """;
+
+            // No expected length, or 0: creates the stream's row or locks it, and reserves the offsets.
+            Upsert = $"""
+                WITH r AS (
+                    INSERT INTO {s}.streams AS t (stream_name, next_offset, created_at, updated_at)
+                    VALUES ($1, cardinality($3), $8, $8)
+                    ON CONFLICT (stream_name) DO UPDATE
+                    SET next_offset = t.next_offset + excluded.next_offset, updated_at = excluded.updated_at
+                    WHERE $2::bigint IS NULL OR t.next_offset = $2
+                    RETURNING t.next_offset - cardinality($3) AS first),
+                {insertEvents}
+                """;
+
+            // An expected length above 0: the stream must exist at exactly that length.
+            Update = $"""
+                WITH r AS (
+                    UPDATE {s}.streams SET next_offset = next_offset + cardinality($3), updated_at = $8
+                    WHERE stream_name = $1 AND next_offset = $2
+                    RETURNING next_offset - cardinality($3) AS first),
+                {insertEvents}
+                """;
+
+            Function = $"SELECT {s}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+        }
+
+        public string Upsert { get; }
+
+        public string Update { get; }
+
+        /// <summary>The function for the rare cases: it raises SVC01 with the actual length, and skips known event ids.</summary>
+        public string Function { get; }
+
+        public string For(long? expectedLength) => expectedLength > 0 ? Update : Upsert;
     }
 }

@@ -27,7 +27,7 @@ internal sealed partial class PostgresEventStreamStore : EventStreamStoreBase
         _serializer = serializer;
         _time = time;
         var s = database.Schema;
-        _appendSql = $"SELECT {s}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+        _append = new AppendStatements(s, database.NotificationChannel is not null);
         _readSql = $"""
             SELECT stream_offset, event_id, event_type, correlation_id, data, occurred_at, created_at, trace_parent
             FROM {s}.events WHERE stream_name = $1 AND stream_offset >= $2 ORDER BY stream_offset LIMIT $3
