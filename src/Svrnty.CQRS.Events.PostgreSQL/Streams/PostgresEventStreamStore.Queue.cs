@@ -65,7 +65,7 @@ internal sealed partial class PostgresEventStreamStore
                 {
                     StreamName = streamName,
                     EventId = eventId,
-                    Event = _serializer.Deserialize(reader.GetString(1), reader.GetString(3), eventId, reader.GetNullableString(2), reader.GetTimestamp(4)),
+                    Event = _serializer.Deserialize(reader.GetString(1), reader.GetFieldValue<byte[]>(3), eventId, reader.GetNullableString(2), reader.GetTimestamp(4)),
                     ConsumerId = consumerId,
                     DeliveryCount = reader.GetInt32(5),
                     VisibleUntil = reader.GetTimestamp(6),

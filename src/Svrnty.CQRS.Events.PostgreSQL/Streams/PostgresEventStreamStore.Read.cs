@@ -31,7 +31,8 @@ internal sealed partial class PostgresEventStreamStore
                         EventId = eventId,
                         EventType = eventType,
                         CorrelationId = correlationId,
-                        Event = _serializer.Deserialize(eventType, reader.GetString(4), eventId, correlationId, reader.GetTimestamp(5)),
+                        // As UTF-8 bytes: System.Text.Json reads those directly, where a string would be decoded and re-encoded.
+                        Event = _serializer.Deserialize(eventType, reader.GetFieldValue<byte[]>(4), eventId, correlationId, reader.GetTimestamp(5)),
                         Timestamp = reader.GetTimestamp(6),
                         TraceParent = reader.GetNullableString(7),
                     });

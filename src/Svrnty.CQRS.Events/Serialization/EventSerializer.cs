@@ -107,28 +107,52 @@ public sealed class EventSerializer
     {
         ArgumentNullException.ThrowIfNull(eventType);
         ArgumentNullException.ThrowIfNull(json);
-        if (_names.Resolve(eventType) is { } type)
+        return TryDeserialize(eventType, json.AsSpan(), static (json, type, options) => JsonSerializer.Deserialize(json, type, options))
+            ?? Unknown(eventType, json, eventId, correlationId, occurredAt);
+    }
+
+    /// <summary>Reads an event from its stored form given as UTF-8 JSON, which is how a database driver can hand it over
+    /// without decoding it to a string first.</summary>
+    /// <param name="eventType">The stored type name.</param>
+    /// <param name="utf8Json">The stored JSON, UTF-8 encoded.</param>
+    /// <param name="eventId">The stored event id, used when the event comes back as an <see cref="UnknownEvent"/>.</param>
+    /// <param name="correlationId">The stored correlation id, likewise.</param>
+    /// <param name="occurredAt">The stored occurrence time, likewise.</param>
+    /// <returns>The event, or an <see cref="UnknownEvent"/> carrying the name and the JSON.</returns>
+    public ICorrelatedEvent Deserialize(string eventType, ReadOnlySpan<byte> utf8Json, string eventId, string? correlationId, DateTimeOffset occurredAt)
+    {
+        ArgumentNullException.ThrowIfNull(eventType);
+        return TryDeserialize(eventType, utf8Json, static (json, type, options) => JsonSerializer.Deserialize(json, type, options))
+            ?? Unknown(eventType, System.Text.Encoding.UTF8.GetString(utf8Json), eventId, correlationId, occurredAt);
+    }
+
+    private delegate object? SpanDeserializer<T>(ReadOnlySpan<T> json, Type type, JsonSerializerOptions options);
+
+    /// <summary>The event, or null when its name no longer resolves or its JSON no longer fits the type.</summary>
+    private ICorrelatedEvent? TryDeserialize<T>(string eventType, ReadOnlySpan<T> json, SpanDeserializer<T> deserialize)
+    {
+        if (_names.Resolve(eventType) is not { } type)
         {
-            try
-            {
-                if (JsonSerializer.Deserialize(json, type, _json) is ICorrelatedEvent known)
-                {
-                    return known;
-                }
-            }
-            catch (Exception e) when (e is JsonException or NotSupportedException)
-            {
-                // The stored JSON no longer fits the type: hand it back raw rather than fail the replay.
-            }
+            return null;
         }
 
-        return new UnknownEvent
+        try
         {
-            EventId = eventId,
-            CorrelationId = correlationId,
-            OccurredAt = occurredAt,
-            EventType = eventType,
-            Json = json,
-        };
+            return deserialize(json, type, _json) as ICorrelatedEvent;
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException)
+        {
+            // The stored JSON no longer fits the type: hand it back raw rather than fail the replay.
+            return null;
+        }
     }
+
+    private static UnknownEvent Unknown(string eventType, string json, string eventId, string? correlationId, DateTimeOffset occurredAt) => new()
+    {
+        EventId = eventId,
+        CorrelationId = correlationId,
+        OccurredAt = occurredAt,
+        EventType = eventType,
+        Json = json,
+    };
 }

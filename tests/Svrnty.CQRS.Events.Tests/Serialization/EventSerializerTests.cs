@@ -99,6 +99,31 @@ public sealed class EventSerializerTests
     }
 
     [Fact]
+    public void Utf8_json_reads_back_like_the_string_form()
+    {
+        var serializer = Create();
+        var e = new OrderPlaced("o-1 café", 12.5m) { CorrelationId = "c" };
+        var stored = serializer.Serialize(e);
+
+        var read = serializer.Deserialize(stored.EventType, System.Text.Encoding.UTF8.GetBytes(stored.Json), e.EventId, e.CorrelationId, e.OccurredAt);
+
+        Assert.Equal(e, read);
+    }
+
+    [Theory]
+    [InlineData("No.Such.Type", """{"name":"café"}""")]
+    [InlineData("Svrnty.CQRS.Events.Tests.Serialization.OrderPlaced", """{"total":"not a number","name":"café"}""")]
+    public void Utf8_json_that_does_not_read_as_an_event_comes_back_as_an_unknown_event_with_the_same_text(string name, string json)
+    {
+        var serializer = Create();
+        var at = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        var read = serializer.Deserialize(name, System.Text.Encoding.UTF8.GetBytes(json), "id-1", "corr", at);
+
+        Assert.Equal(new UnknownEvent { EventId = "id-1", CorrelationId = "corr", OccurredAt = at, EventType = name, Json = json }, read);
+    }
+
+    [Fact]
     public void An_unknown_event_is_written_back_exactly_as_it_was_read()
     {
         var serializer = Create();
