@@ -8,7 +8,9 @@ public sealed class PostgresEventStreamingOptions
 
     /// <summary>
     /// The Npgsql connection string. When null, the backend uses the <c>NpgsqlDataSource</c> the application registered
-    /// (for example with <c>AddNpgsqlDataSource</c>).
+    /// (for example with <c>AddNpgsqlDataSource</c>). The data source created from it prepares the stores' statements
+    /// (<c>Max Auto Prepare=32</c>) unless the string sets <c>Max Auto Prepare</c> itself; set it to 0 behind a proxy
+    /// that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
     /// </summary>
     /// <value>Default: null.</value>
     public string? ConnectionString { get; set; }

@@ -154,6 +154,17 @@ public sealed class PostgresStoreTests
         Assert.Contains("AddNpgsqlDataSource", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Host=localhost", PostgresDatabase.DefaultMaxAutoPrepare)]
+    [InlineData("Host=localhost;Max Auto Prepare=0", 0)]
+    [InlineData("Host=localhost;maxautoprepare=5", 5)]
+    public void The_backends_own_data_source_prepares_statements_unless_the_connection_string_says_otherwise(string connectionString, int expected)
+    {
+        using var dataSource = PostgresDatabase.CreateDataSource(connectionString);
+
+        Assert.Equal(expected, new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).MaxAutoPrepare);
+    }
+
     [Fact]
     public void An_invalid_connection_string_is_rejected_without_echoing_the_password()
     {
