@@ -19,6 +19,10 @@ internal interface IStreamContender : IAsyncDisposable
     /// <summary>Fills a stream for the read workloads (not measured), the fastest way the implementation offers.</summary>
     Task FillAsync(string stream, int count, CancellationToken cancellationToken);
 
+    /// <summary>Refreshes the planner statistics of the implementation's tables after a fill, as autovacuum does after a
+    /// bulk load: without them a baseline's plain SELECT can be planned as a scan of the whole stream and a sort.</summary>
+    Task AnalyzeAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Throws unless the stream holds exactly the offsets 0 .. <paramref name="count"/> - 1, each once.</summary>
     Task AssertGaplessAsync(string stream, long count, CancellationToken cancellationToken);
 }

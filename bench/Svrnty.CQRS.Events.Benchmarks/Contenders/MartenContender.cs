@@ -90,6 +90,12 @@ internal sealed class MartenContender : IStreamContender
         }
     }
 
+    public async Task AnalyzeAsync(CancellationToken cancellationToken)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
+        await Schemas.ExecuteAsync(dataSource, $"ANALYZE \"{_schema}\".mt_events, \"{_schema}\".mt_streams", cancellationToken);
+    }
+
     public async Task AssertGaplessAsync(string stream, long count, CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(_connectionString);

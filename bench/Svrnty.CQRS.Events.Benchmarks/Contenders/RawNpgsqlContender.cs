@@ -109,6 +109,9 @@ internal sealed class RawNpgsqlContender : IStreamContender
         }
     }
 
+    public Task AnalyzeAsync(CancellationToken cancellationToken) =>
+        Schemas.ExecuteAsync(_dataSource, $"ANALYZE \"{_schema}\".events", cancellationToken);
+
     public async Task AssertGaplessAsync(string stream, long count, CancellationToken cancellationToken)
     {
         await using var command = _dataSource.CreateCommand(

@@ -59,6 +59,12 @@ internal sealed class SvrntyPostgresContender : IStreamContender, IQueueContende
         }
     }
 
+    public async Task AnalyzeAsync(CancellationToken cancellationToken)
+    {
+        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
+        await Schemas.ExecuteAsync(dataSource, $"ANALYZE \"{Schema}\".events, \"{Schema}\".streams", cancellationToken);
+    }
+
     public async Task AssertGaplessAsync(string stream, long count, CancellationToken cancellationToken)
     {
         var offsets = new List<long>();

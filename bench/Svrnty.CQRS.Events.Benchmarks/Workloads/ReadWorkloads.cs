@@ -27,6 +27,7 @@ internal sealed class ReadWorkload : Workload
             var stream = NewStream("read");
             await context.Progress.WriteLineAsync($"  {workload} / {contender.Implementation}: filling a stream of {length:N0} events");
             await contender.FillAsync(stream, length, cancellationToken);
+            await contender.AnalyzeAsync(cancellationToken);
             entrants.Add(new Entrant(contender.Implementation, null, (n, ct) => ReadPagesAsync(contender, stream, n, context.Sizes.PageSize, ct)));
         }
 

@@ -28,9 +28,17 @@ internal sealed partial class PostgresEventStreamStore : EventStreamStoreBase
         _time = time;
         var s = database.Schema;
         _append = new AppendStatements(s, database.NotificationChannel is not null);
+        // Offsets are contiguous from the oldest retained event (retention deletes a prefix), so a page lies within
+        // [max(from, oldest), max(from, oldest) + count). Bounding the range both ways keeps a page read at most count
+        // rows whatever plan the server picks: with stale statistics (a stream that grew since the last ANALYZE) it can
+        // choose a bitmap scan of everything from the offset on, then a sort.
         _readSql = $"""
             SELECT stream_offset, event_id, event_type, correlation_id, data, occurred_at, created_at, trace_parent
-            FROM {s}.events WHERE stream_name = $1 AND stream_offset >= $2 ORDER BY stream_offset LIMIT $3
+            FROM {s}.events
+            WHERE stream_name = $1 AND stream_offset >= $2
+              AND stream_offset < least(greatest($2, (SELECT min(o.stream_offset) FROM {s}.events o WHERE o.stream_name = $1)),
+                                        9223372036854775807 - $3) + $3
+            ORDER BY stream_offset LIMIT $3
             """;
         _lengthSql = $"SELECT next_offset FROM {s}.streams WHERE stream_name = $1";
         _metadataSql = $"""
