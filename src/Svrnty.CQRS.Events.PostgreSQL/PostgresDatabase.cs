@@ -4,13 +4,29 @@ using Npgsql;
 namespace Svrnty.CQRS.Events.PostgreSQL;
 
 /// <summary>
-/// The one <see cref="NpgsqlDataSource"/> the stores and the migrator share, and the quoted schema name. The data source
-/// is created from <see cref="PostgresEventStreamingOptions.ConnectionString"/> (and disposed with the container) or
-/// borrowed from the application's own registration (and left to it).
+/// The data sources of the backend and the quoted schema name. With <see cref="PostgresEventStreamingOptions.ConnectionString"/>
+/// the backend creates (and disposes with the container) two data sources on it:
+/// <list type="bullet">
+/// <item><see cref="DataSource"/>, pooled, for the stores' statements. Each is one statement that leaves nothing behind
+/// on its connection, so a connection goes back to the pool without Npgsql's reset (seven statements sent ahead of the
+/// next command), and statements are prepared.</item>
+/// <item><see cref="SessionDataSource"/>, unpooled, for the few connections that hold session state for a long time:
+/// the LISTEN connection, consumer-group advisory locks, the migrator's lock. Closing one ends its session, so no
+/// listener or lock can outlive its owner in the pool.</item>
+/// </list>
+/// Without a connection string, both are the application's own registered <see cref="NpgsqlDataSource"/>, used as it is
+/// configured and left to the application.
 /// </summary>
 internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
 {
+    /// <summary>How many statements each connection of <see cref="DataSource"/> keeps prepared, unless the connection
+    /// string sets <c>Max Auto Prepare</c> itself. Prepared, the server parses and plans each statement once per
+    /// connection instead of once per call; Npgsql prepares a statement in the same round trip as its fifth execution on
+    /// a connection.</summary>
+    internal const int DefaultMaxAutoPrepare = 32;
+
     private readonly bool _owned;
+    private readonly NpgsqlDataSource? _sessionDataSource;
     private readonly NpgsqlDataSource? _migrationDataSource;
 
     public PostgresDatabase(IOptions<PostgresEventStreamingOptions> options, IServiceProvider services)
@@ -19,6 +35,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         if (value.ConnectionString is { } connectionString)
         {
             DataSource = CreateDataSource(connectionString);
+            _sessionDataSource = CreateSessionDataSource(connectionString);
             _owned = true;
         }
         else
@@ -29,7 +46,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
 
         if (value.MigrationConnectionString is { } migration)
         {
-            _migrationDataSource = CreateDataSource(migration);
+            _migrationDataSource = CreateSessionDataSource(migration);
         }
 
         SchemaName = value.SchemaName;
@@ -37,20 +54,18 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         NotificationChannel = value.EnableNotifications ? value.SchemaName : null;
     }
 
-    /// <summary>How many statements each connection of a data source the backend creates keeps prepared, unless the
-    /// connection string sets <c>Max Auto Prepare</c> itself. The stores run a dozen statements, over and over: prepared,
-    /// the server parses and plans each once per connection instead of once per call (a single append costs half as
-    /// much). Npgsql prepares a statement in the same round trip as its fifth execution on a connection.</summary>
-    internal const int DefaultMaxAutoPrepare = 32;
-
     /// <summary>The LISTEN/NOTIFY channel (the schema name), or null when notifications are off.</summary>
     public string? NotificationChannel { get; }
 
+    /// <summary>For single statements that leave no session state behind.</summary>
     public NpgsqlDataSource DataSource { get; }
 
+    /// <summary>For connections that hold session state (LISTEN, advisory locks) until they are closed.</summary>
+    public NpgsqlDataSource SessionDataSource => _sessionDataSource ?? DataSource;
+
     /// <summary>The data source migrations run on: the one of <see cref="PostgresEventStreamingOptions.MigrationConnectionString"/>
-    /// when set, else <see cref="DataSource"/>.</summary>
-    public NpgsqlDataSource MigrationDataSource => _migrationDataSource ?? DataSource;
+    /// when set, else <see cref="SessionDataSource"/>.</summary>
+    public NpgsqlDataSource MigrationDataSource => _migrationDataSource ?? SessionDataSource;
 
     /// <summary>The schema name as configured (validated).</summary>
     public string SchemaName { get; }
@@ -58,26 +73,42 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
     /// <summary>The schema name quoted as an SQL identifier, ready to splice into statements.</summary>
     public string Schema { get; }
 
-    /// <summary>A data source for <paramref name="connectionString"/>, with automatic preparation on (see
-    /// <see cref="DefaultMaxAutoPrepare"/>) when the connection string does not say otherwise. <c>Max Auto Prepare=0</c>
-    /// turns it off, for a proxy that does not support prepared statements (PgBouncer before 1.21 in transaction mode).</summary>
+    /// <summary>The pooled data source for the stores' statements: unless the connection string says otherwise,
+    /// statements are prepared (<see cref="DefaultMaxAutoPrepare"/>) and a connection returns to the pool without a
+    /// reset (<c>No Reset On Close</c>). <c>Max Auto Prepare=0</c> turns preparation off, for a proxy that cannot keep
+    /// prepared statements (PgBouncer before 1.21 in transaction mode).</summary>
     internal static NpgsqlDataSource CreateDataSource(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
-        if (!SetsMaxAutoPrepare(connectionString))
+        var settings = builder.ConnectionStringBuilder;
+        if (!Sets(connectionString, "MaxAutoPrepare"))
         {
-            builder.ConnectionStringBuilder.MaxAutoPrepare = DefaultMaxAutoPrepare;
+            settings.MaxAutoPrepare = DefaultMaxAutoPrepare;
+        }
+
+        if (!Sets(connectionString, "NoResetOnClose"))
+        {
+            settings.NoResetOnClose = true;
         }
 
         return builder.Build();
     }
 
-    private static bool SetsMaxAutoPrepare(string connectionString)
+    /// <summary>An unpooled data source on the same server, for connections that hold session state.</summary>
+    internal static NpgsqlDataSource CreateSessionDataSource(string connectionString)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConnectionStringBuilder.Pooling = false;
+        return builder.Build();
+    }
+
+    /// <summary>Whether the connection string sets <paramref name="keyword"/> (compared without spaces or case).</summary>
+    private static bool Sets(string connectionString, string keyword)
     {
         var keys = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys;
         foreach (string key in keys)
         {
-            if (string.Equals(key.Replace(" ", "", StringComparison.Ordinal), "MaxAutoPrepare", StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(key.Replace(" ", "", StringComparison.Ordinal), keyword, StringComparison.OrdinalIgnoreCase))
             {
                 return true;
             }
@@ -96,6 +127,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         if (_owned)
         {
             await DataSource.DisposeAsync().ConfigureAwait(false);
+            await _sessionDataSource!.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -105,6 +137,7 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         if (_owned)
         {
             DataSource.Dispose();
+            _sessionDataSource!.Dispose();
         }
     }
 }

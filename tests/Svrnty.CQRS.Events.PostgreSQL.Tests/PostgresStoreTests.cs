@@ -155,14 +155,45 @@ public sealed class PostgresStoreTests
     }
 
     [Theory]
-    [InlineData("Host=localhost", PostgresDatabase.DefaultMaxAutoPrepare)]
-    [InlineData("Host=localhost;Max Auto Prepare=0", 0)]
-    [InlineData("Host=localhost;maxautoprepare=5", 5)]
-    public void The_backends_own_data_source_prepares_statements_unless_the_connection_string_says_otherwise(string connectionString, int expected)
+    [InlineData("Host=localhost", PostgresDatabase.DefaultMaxAutoPrepare, true)]
+    [InlineData("Host=localhost;Max Auto Prepare=0;No Reset On Close=false", 0, false)]
+    [InlineData("Host=localhost;maxautoprepare=5", 5, true)]
+    public void The_backends_own_data_source_prepares_statements_and_skips_the_reset_unless_the_connection_string_says_otherwise(
+        string connectionString, int maxAutoPrepare, bool noResetOnClose)
     {
         using var dataSource = PostgresDatabase.CreateDataSource(connectionString);
 
-        Assert.Equal(expected, new NpgsqlConnectionStringBuilder(dataSource.ConnectionString).MaxAutoPrepare);
+        var settings = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+        Assert.Equal(maxAutoPrepare, settings.MaxAutoPrepare);
+        Assert.Equal(noResetOnClose, settings.NoResetOnClose);
+    }
+
+    [Fact]
+    public async Task A_consumer_group_lock_lives_on_its_own_session_which_ends_when_the_lock_is_released()
+    {
+        // The statement pool skips Npgsql's reset (which would release advisory locks and LISTENs), so a connection
+        // holding session state must never go back to it: the lock's session ends with the lease.
+        await using var services = await StartAsync();
+        var database = services.GetRequiredService<PostgresDatabase>();
+        var key = Consumers.PostgresConsumerGroupLock.Key(database.SchemaName, "s", "g");
+        var lease = await services.GetRequiredService<Svrnty.CQRS.Events.Consumers.IConsumerGroupLock>().TryAcquireAsync("s", "g", CancellationToken.None);
+        Assert.NotNull(lease);
+        await using var observer = await database.DataSource.OpenConnectionAsync();
+        await using var holder = new NpgsqlCommand(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND ((classid::bigint << 32) | objid::bigint) = $1", observer);
+        holder.Parameters.Add(new NpgsqlParameter<long> { TypedValue = key });
+        var pid = (int)(await holder.ExecuteScalarAsync())!;
+
+        await lease.DisposeAsync();
+
+        await using var alive = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", observer);
+        alive.Parameters.Add(new NpgsqlParameter<int> { TypedValue = pid });
+        var deadline = Stopwatch.StartNew();
+        while ((long)(await alive.ExecuteScalarAsync())! != 0)
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), $"The session {pid} that held the lock is still open.");
+            await Task.Delay(50);
+        }
     }
 
     [Fact]

@@ -55,7 +55,7 @@ internal sealed class PostgresChangeNotifier(PostgresDatabase database, TimeProv
         {
             try
             {
-                var connection = await database.DataSource.OpenConnectionAsync(stopping).ConfigureAwait(false);
+                var connection = await database.SessionDataSource.OpenConnectionAsync(stopping).ConfigureAwait(false);
                 await using (connection.ConfigureAwait(false))
                 {
                     connection.Notification += (_, e) => _signals.Notify(e.Payload);

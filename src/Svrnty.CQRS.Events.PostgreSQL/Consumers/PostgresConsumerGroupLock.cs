@@ -20,7 +20,7 @@ internal sealed class PostgresConsumerGroupLock(PostgresDatabase database, TimeP
     public async Task<IConsumerGroupLease?> TryAcquireAsync(string streamName, string consumerGroup, CancellationToken cancellationToken)
     {
         var key = Key(database.SchemaName, streamName, consumerGroup);
-        var connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var connection = await database.SessionDataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var command = new NpgsqlCommand("SELECT pg_try_advisory_lock($1)", connection);
