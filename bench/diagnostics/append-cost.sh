@@ -7,6 +7,9 @@
 #   append_events-diag_full      SELECT append_events(...) as the store calls it, on the schema as shipped
 #   append_events-diag_nogin     the same without the GIN index on data
 #   append_events-diag_keys      the same with only the primary key and the event-id unique index
+#   append-statement-diag_*      the plain statement the store sends for a single event (no function), as shipped and
+#                                without the GIN index; "+prepared" cases run it prepared, as the store's data source
+#                                does (Max Auto Prepare), the others parse and plan it on every call
 # each for one event per transaction and for batches of 100 (x100), then auto_explain's plan of each statement inside
 # one append_events call.
 # Usage: bash bench/diagnostics/append-cost.sh [transactions per case, default 5000]
@@ -23,12 +26,12 @@ trap '"${as[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 
 "${as[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -o "-p $port -k $dir -c listen_addresses=127.0.0.1 \
   -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=1GB -c max_wal_size=4GB" start >/dev/null
 psql=("$bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d postgres)
-bench=("$bin/pgbench" -n -h 127.0.0.1 -p "$port" -U postgres -M extended -c 1 postgres)
+bench=("$bin/pgbench" -n -h 127.0.0.1 -p "$port" -U postgres -c 1 postgres)
 
 # Three copies of our schema: as shipped, without the GIN index, and with only the primary key and the event-id
 # unique index (the two append_events relies on).
 for schema in diag_full diag_nogin diag_keys; do
-  sed "s/__schema__/$schema/g" src/Svrnty.CQRS.Events.PostgreSQL/Migrations/001_InitialSchema.sql | "${psql[@]}" -c "CREATE SCHEMA $schema" -f -
+  cat src/Svrnty.CQRS.Events.PostgreSQL/Migrations/00[12]_*.sql | sed "s/__schema__/$schema/g" | "${psql[@]}" -c "CREATE SCHEMA $schema" -f -
 done
 "${psql[@]}" <<'SQL'
 DROP INDEX diag_nogin.ix_events_data;
@@ -50,16 +53,31 @@ for schema in diag_full diag_nogin diag_keys; do
     > "$dir/append_events-x100-$schema.sql"
 done
 
-cases=(raw-insert-pk-only raw-insert-events-table append_events-diag_full append_events-diag_nogin append_events-diag_keys)
+for schema in diag_full diag_nogin; do
+  cat > "$dir/append-statement-$schema.sql" <<EOF
+WITH r AS (INSERT INTO $schema.streams AS t (stream_name, next_offset, created_at, updated_at) VALUES ('stmt', 1, now(), now())
+  ON CONFLICT (stream_name) DO UPDATE SET next_offset = t.next_offset + 1, updated_at = excluded.updated_at
+  RETURNING t.next_offset - 1 AS first),
+e AS (INSERT INTO $schema.events (stream_name, stream_offset, event_id, event_type, correlation_id, data, occurred_at, created_at, trace_parent)
+  SELECT 'stmt', r.first, gen_random_uuid()::text, 'OrderPlaced', 'req-0042', '$json', now(), now(), NULL FROM r)
+SELECT r.first, pg_notify('$schema', 'sstmt') FROM r;
+EOF
+done
+
+cases=(raw-insert-pk-only raw-insert-pk-only+prepared raw-insert-events-table append_events-diag_full append_events-diag_nogin append_events-diag_keys
+       append-statement-diag_full append-statement-diag_full+prepared append-statement-diag_nogin+prepared)
 batch_cases=(raw-insert-pk-only-x100 raw-insert-events-table-x100 append_events-x100-diag_full append_events-x100-diag_nogin append_events-x100-diag_keys)
 declare -A best
-tps() { "${bench[@]}" -t "$2" -f "$dir/$1.sql" 2>&1 | sed -n 's/^tps = \([0-9]*\).*/\1/p'; }
+tps() {
+  local mode=extended; [[ "$1" == *+prepared ]] && mode=prepared
+  "${bench[@]}" -M "$mode" -t "$2" -f "$dir/${1%+prepared}.sql" 2>&1 | sed -n 's/^tps = \([0-9]*\).*/\1/p'
+}
 # Interleaved rounds, best of each: the machine is shared, and the best round is the least disturbed one.
 for round in 1 2 3; do
   for c in "${cases[@]}"; do t=$(tps "$c" "$n"); [ "${best[$c]:-0}" -ge "$t" ] || best[$c]=$t; done
   for c in "${batch_cases[@]}"; do t=$(tps "$c" $(( n / 20 ))); [ "${best[$c]:-0}" -ge "$t" ] || best[$c]=$t; done
 done
-echo "pgbench -M extended -c 1, autocommit, best of 3 interleaved rounds ($n single appends, $(( n / 20 )) batches of 100 per round):"
+echo "pgbench -M extended (+prepared: -M prepared) -c 1, autocommit, best of 3 interleaved rounds ($n single appends, $(( n / 20 )) batches of 100 per round):"
 for c in "${cases[@]}" "${batch_cases[@]}"; do
   per=1; [[ "$c" == *x100* ]] && per=100
   printf '  %-32s %7s tx/s  %9s events/s\n' "$c" "${best[$c]}" "$(( best[$c] * per ))"

@@ -8,9 +8,10 @@ public sealed class PostgresEventStreamingOptions
 
     /// <summary>
     /// The Npgsql connection string. When null, the backend uses the <c>NpgsqlDataSource</c> the application registered
-    /// (for example with <c>AddNpgsqlDataSource</c>). The data source created from it prepares the stores' statements
-    /// (<c>Max Auto Prepare=32</c>) unless the string sets <c>Max Auto Prepare</c> itself; set it to 0 behind a proxy
-    /// that cannot keep prepared statements (PgBouncer before 1.21 in transaction mode).
+    /// (for example with <c>AddNpgsqlDataSource</c>). The pool created from it for the stores prepares their statements
+    /// and skips Npgsql's per-use connection reset (<c>Max Auto Prepare=32</c>, <c>No Reset On Close=true</c>) unless
+    /// the string sets those keywords itself; set <c>Max Auto Prepare=0</c> behind a proxy that cannot keep prepared
+    /// statements (PgBouncer before 1.21 in transaction mode). Listeners and locks use unpooled connections.
     /// </summary>
     /// <value>Default: null.</value>
     public string? ConnectionString { get; set; }
