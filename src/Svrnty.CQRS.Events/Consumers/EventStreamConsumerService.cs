@@ -147,7 +147,7 @@ internal sealed class EventStreamConsumerService<THandler>(
                 Log.HandlerFailed(logger, e, _stream, _group, storedEvent.Offset, attempt, _options.MaxAttempts);
                 if (attempt < _options.MaxAttempts)
                 {
-                    await Task.Delay(Backoff(attempt), time, cancellationToken).ConfigureAwait(false);
+                    await Task.Delay(Backoff.Delay(_options.RetryDelay, _options.MaxRetryDelay, attempt), time, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
@@ -171,12 +171,6 @@ internal sealed class EventStreamConsumerService<THandler>(
                 return true;
             }
         }
-    }
-
-    private TimeSpan Backoff(int attempt)
-    {
-        var delay = _options.RetryDelay * Math.Pow(2, attempt - 1);
-        return delay < _options.MaxRetryDelay ? delay : _options.MaxRetryDelay;
     }
 
     private async Task CommitAsync(long nextOffset, CancellationToken cancellationToken)

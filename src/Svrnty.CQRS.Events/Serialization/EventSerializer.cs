@@ -107,8 +107,19 @@ public sealed class EventSerializer
     {
         ArgumentNullException.ThrowIfNull(eventType);
         ArgumentNullException.ThrowIfNull(json);
-        return TryDeserialize(eventType, json.AsSpan(), static (json, type, options) => JsonSerializer.Deserialize(json, type, options))
-            ?? Unknown(eventType, json, eventId, correlationId, occurredAt);
+        var type = _names.Resolve(eventType);
+        try
+        {
+            if (type is not null && JsonSerializer.Deserialize(json, type, _json) is ICorrelatedEvent known)
+            {
+                return known;
+            }
+        }
+        catch (Exception e) when (NoLongerFits(e))
+        {
+        }
+
+        return Unknown(eventType, json, eventId, correlationId, occurredAt);
     }
 
     /// <summary>Reads an event from its stored form given as UTF-8 JSON, which is how a database driver can hand it over
@@ -122,30 +133,25 @@ public sealed class EventSerializer
     public ICorrelatedEvent Deserialize(string eventType, ReadOnlySpan<byte> utf8Json, string eventId, string? correlationId, DateTimeOffset occurredAt)
     {
         ArgumentNullException.ThrowIfNull(eventType);
-        return TryDeserialize(eventType, utf8Json, static (json, type, options) => JsonSerializer.Deserialize(json, type, options))
-            ?? Unknown(eventType, System.Text.Encoding.UTF8.GetString(utf8Json), eventId, correlationId, occurredAt);
-    }
-
-    private delegate object? SpanDeserializer<T>(ReadOnlySpan<T> json, Type type, JsonSerializerOptions options);
-
-    /// <summary>The event, or null when its name no longer resolves or its JSON no longer fits the type.</summary>
-    private ICorrelatedEvent? TryDeserialize<T>(string eventType, ReadOnlySpan<T> json, SpanDeserializer<T> deserialize)
-    {
-        if (_names.Resolve(eventType) is not { } type)
-        {
-            return null;
-        }
-
+        var type = _names.Resolve(eventType);
         try
         {
-            return deserialize(json, type, _json) as ICorrelatedEvent;
+            if (type is not null && JsonSerializer.Deserialize(utf8Json, type, _json) is ICorrelatedEvent known)
+            {
+                return known;
+            }
         }
-        catch (Exception e) when (e is JsonException or NotSupportedException)
+        catch (Exception e) when (NoLongerFits(e))
         {
-            // The stored JSON no longer fits the type: hand it back raw rather than fail the replay.
-            return null;
         }
+
+        return Unknown(eventType, Encoding.UTF8.GetString(utf8Json), eventId, correlationId, occurredAt);
     }
+
+    /// <summary>The stored JSON no longer fits its type: System.Text.Json rejected it, or a constructor, setter or
+    /// converter of the type threw. The event is handed back raw rather than failing the whole page of a read, which
+    /// would stall every consumer and replay of the stream at that offset.</summary>
+    private static bool NoLongerFits(Exception e) => e is not (OutOfMemoryException or OperationCanceledException);
 
     private static UnknownEvent Unknown(string eventType, string json, string eventId, string? correlationId, DateTimeOffset occurredAt) => new()
     {

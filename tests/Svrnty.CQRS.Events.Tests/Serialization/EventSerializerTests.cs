@@ -8,6 +8,17 @@ public sealed record OrderPlaced(string OrderId, decimal Total) : CorrelatedEven
 
 public sealed record OrderShipped(string OrderId) : CorrelatedEvent;
 
+public sealed record GuardedEvent : CorrelatedEvent
+{
+    public GuardedEvent(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        Name = name;
+    }
+
+    public string Name { get; }
+}
+
 public sealed class EventSerializerTests
 {
     private static EventSerializer Create(Action<EventSerializationOptions>? configure = null)
@@ -96,6 +107,17 @@ public sealed class EventSerializerTests
         var read = serializer.Deserialize(typeof(OrderPlaced).FullName!, """{"total":"not a number"}""", "id", null, default);
 
         Assert.Equal("""{"total":"not a number"}""", Assert.IsType<UnknownEvent>(read).Json);
+    }
+
+    [Fact]
+    public void Json_whose_type_constructor_throws_reads_as_an_unknown_event_in_both_forms()
+    {
+        var serializer = Create();
+        var name = typeof(GuardedEvent).FullName!;
+        const string json = """{"name":""}""";
+
+        Assert.Equal(json, Assert.IsType<UnknownEvent>(serializer.Deserialize(name, json, "id", null, default)).Json);
+        Assert.Equal(json, Assert.IsType<UnknownEvent>(serializer.Deserialize(name, System.Text.Encoding.UTF8.GetBytes(json), "id", null, default)).Json);
     }
 
     [Fact]
