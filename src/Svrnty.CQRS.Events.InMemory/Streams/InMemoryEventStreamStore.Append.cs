@@ -29,7 +29,14 @@ internal sealed partial class InMemoryEventStreamStore
                 throw new StreamConcurrencyException(streamName, expected, stream.Length);
             }
 
+            // Never earlier than the stream's last append, like the PostgreSQL backend: a start from a timestamp finds the
+            // first event accepted at or after it by binary search, which needs acceptance times in offset order.
             var now = InMemoryClock.Now(time);
+            if (now < stream.LastAcceptedAt)
+            {
+                now = stream.LastAcceptedAt;
+            }
+
             var traceParent = TraceContext.Current;
             foreach (var (e, data) in fresh)
             {

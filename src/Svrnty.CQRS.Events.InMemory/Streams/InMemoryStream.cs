@@ -20,12 +20,17 @@ internal sealed class InMemoryStream(string name)
 
     public int RetainedCount => _events.Count;
 
+    /// <summary>The acceptance time of the last append, kept after retention deletes the event, so that acceptance times
+    /// never decrease along the stream even when the clock does.</summary>
+    public DateTimeOffset LastAcceptedAt { get; private set; }
+
     public bool TryGetOffset(string eventId, out long offset) => _offsetsById.TryGetValue(eventId, out offset);
 
     public long Add(Entry entry)
     {
         _events.Add(entry with { Offset = Length });
         _offsetsById.Add(entry.EventId, Length);
+        LastAcceptedAt = entry.Timestamp;
         return Length++;
     }
 
@@ -33,11 +38,13 @@ internal sealed class InMemoryStream(string name)
     /// retained one) without scanning from the start.</summary>
     public Entry[] Slice(long fromOffset, int maxCount)
     {
-        var start = (int)Math.Max(0, fromOffset - FirstRetainedOffset);
-        if (start >= _events.Count)
+        var skip = Math.Max(0, fromOffset - FirstRetainedOffset);
+        if (skip >= _events.Count)
         {
             return [];
         }
+
+        var start = (int)skip;
 
         return _events.GetRange(start, Math.Min(maxCount, _events.Count - start)).ToArray();
     }

@@ -111,6 +111,9 @@ internal sealed partial class PostgresEventStreamStore
     /// check is the unique index, which sees committed rows whatever the snapshot. So one statement is enough for
     /// concurrent appenders to get contiguous offsets, where the function needs a second statement (a new snapshot)
     /// for its own NOT EXISTS check.
+    /// The events' acceptance time (<c>created_at</c>) is taken from the locked row, as the later of its last append's
+    /// and this one's clock reading: an appender reads the clock before it waits for the lock, so without this a later
+    /// offset could carry an earlier time, and a start from a timestamp would skip the event before it.
     /// </remarks>
     private sealed class AppendStatements
     {
@@ -143,9 +146,9 @@ internal sealed partial class PostgresEventStreamStore
         {
             var count = single ? "1" : "cardinality($3)";
             var rows = single
-                ? "SELECT $1, r.first, $3, $4, $5, $6, $7, $8, $10 FROM r"
+                ? "SELECT $1, r.first, $3, $4, $5, $6, $7, r.at, $10 FROM r"
                 : """
-                  SELECT $1, r.first + b.ord - 1, b.event_id, b.event_type, b.correlation_id, b.data, b.occurred_at, $8, $10
+                  SELECT $1, r.first + b.ord - 1, b.event_id, b.event_type, b.correlation_id, b.data, b.occurred_at, r.at, $10
                       FROM r, unnest($3, $4, $5, $6, $7) WITH ORDINALITY AS b(event_id, event_type, correlation_id, data, occurred_at, ord)
                   """;
             var insertEvents = $"""
@@ -160,15 +163,15 @@ internal sealed partial class PostgresEventStreamStore
                     INSERT INTO {s}.streams AS t (stream_name, next_offset, created_at, updated_at)
                     VALUES ($1, {count}, $8, $8)
                     ON CONFLICT (stream_name) DO UPDATE
-                    SET next_offset = t.next_offset + excluded.next_offset, updated_at = excluded.updated_at
+                    SET next_offset = t.next_offset + excluded.next_offset, updated_at = greatest(t.updated_at, excluded.updated_at)
                     WHERE $2::bigint IS NULL OR t.next_offset = $2
-                    RETURNING t.next_offset - {count} AS first),
+                    RETURNING t.next_offset - {count} AS first, t.updated_at AS at),
                 {insertEvents}
                 """, $"""
                 WITH r AS (
-                    UPDATE {s}.streams SET next_offset = next_offset + {count}, updated_at = $8
+                    UPDATE {s}.streams SET next_offset = next_offset + {count}, updated_at = greatest(updated_at, $8)
                     WHERE stream_name = $1 AND next_offset = $2
-                    RETURNING next_offset - {count} AS first),
+                    RETURNING next_offset - {count} AS first, updated_at AS at),
                 {insertEvents}
                 """);
         }

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
+using Svrnty.CQRS.Events.Abstractions;
+
 namespace Svrnty.CQRS.Events.ContractTests.Streams;
 
 /// <summary>DESIGN.md semantics 5: length, retained count and the oldest and newest events.</summary>
@@ -41,6 +44,35 @@ public abstract class MetadataTests(EventStoreFixture fixture) : StoreSuite(fixt
         Assert.Equal(firstAt, metadata.OldestEventTimestamp);
         Assert.Equal(lastAt, metadata.NewestEventTimestamp);
         Assert.Equal(4, await Streams.GetStreamLengthAsync(stream));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Acceptance_times_never_go_back_along_a_stream_so_a_start_from_a_time_skips_nothing(bool withExpectedLength)
+    {
+        // An appender reads the clock before it waits for the stream's lock, so the append that gets the later offset
+        // can carry the earlier clock reading; here the clock itself steps back between two appends.
+        var clock = new SteppedClock(Time.GetUtcNow().AddHours(1));
+        await using var services = Fixture.BuildServices(s => s.AddSingleton<TimeProvider>(clock));
+        await EventStoreFixture.StartHostedServicesAsync(services);
+        var store = services.GetRequiredService<IEventStreamStore>();
+        var stream = NewName();
+        var later = clock.Now;
+        await store.AppendAsync(stream, NewEvent("first"));
+        clock.Now = later.AddMinutes(-10);
+
+        await store.AppendAsync(stream, [NewEvent("second")], withExpectedLength ? 1 : null);
+
+        Assert.Equal([later, later], (await store.ReadStreamAsync(stream, 0, 10)).Select(e => e.Timestamp));
+        Assert.Equal(0, await services.GetRequiredService<IEventStreamLocator>().FindOffsetAsync(stream, clock.Now));
+    }
+
+    private sealed class SteppedClock(DateTimeOffset now) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = now;
+
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 
     [Fact]

@@ -26,6 +26,8 @@ public abstract class ReadTests(EventStoreFixture fixture) : StoreSuite(fixture)
 
         Assert.Empty(await Streams.ReadStreamAsync(stream, 3, 10));
         Assert.Empty(await Streams.ReadStreamAsync(stream, 1_000_000, 10));
+        Assert.Empty(await Streams.ReadStreamAsync(stream, (1L << 32) + 1, 10)); // not wrapped around to offset 1
+        Assert.Empty(await Streams.ReadStreamAsync(stream, long.MaxValue, 10));
         Assert.Empty(await Streams.ReadStreamAsync(NewName(), 0, 10));
     }
 
