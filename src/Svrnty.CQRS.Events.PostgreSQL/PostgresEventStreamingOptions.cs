@@ -39,7 +39,7 @@ public sealed class PostgresEventStreamingOptions
     /// run with <see cref="ConnectionString"/> as a role that can read and write the tables but not change them. See
     /// docs/reliability.md for the privileges each role needs.
     /// </summary>
-    /// <value>Default: null: migrations use the same data source as the stores.</value>
+    /// <value>Default: null: migrations use the backend's unpooled session connections on <see cref="ConnectionString"/> (or the application's data source).</value>
     public string? MigrationConnectionString { get; set; }
 
     /// <summary>How operations that are safe to repeat are retried after a transient PostgreSQL error (a dropped

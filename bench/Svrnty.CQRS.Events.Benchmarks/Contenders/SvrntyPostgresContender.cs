@@ -108,7 +108,7 @@ internal sealed class SvrntyPostgresContender : IStreamContender, IQueueContende
 
     /// <summary>
     /// Bench-only pre-fill for the growth workloads: binary COPY of <paramref name="count"/> rows exactly as
-    /// <c>append_events</c> would write them (same columns, type name and JSON) into one stream, its <c>streams</c> row,
+    /// an append would write them (same columns, type name and JSON) into one stream, its <c>streams</c> row,
     /// then VACUUM ANALYZE, as autovacuum would have done on a table that grew to this size. Much faster than appending.
     /// </summary>
     public async Task CopyPrefillAsync(string stream, int count, CancellationToken cancellationToken)

@@ -8,7 +8,7 @@ namespace Svrnty.CQRS.Events.Benchmarks.Workloads;
 /// Does our PostgreSQL store slow down as the log grows? <c>growth-append</c>: append-single on an empty table and on
 /// a table that already holds <see cref="Sizes.GrowthPrefill"/> events. <c>growth-read</c>: the time of one page of
 /// 1,000 read at random offsets of a short stream and of a stream of <see cref="Sizes.GrowthPrefill"/> events.
-/// The pre-fill is a binary COPY of the rows <c>append_events</c> would write, then VACUUM ANALYZE.
+/// The pre-fill is a binary COPY of the rows an append would write, then VACUUM ANALYZE.
 /// </summary>
 internal sealed class GrowthWorkload : Workload
 {

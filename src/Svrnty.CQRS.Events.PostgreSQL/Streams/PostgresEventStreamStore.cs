@@ -8,8 +8,9 @@ using Svrnty.CQRS.Events.Streams;
 namespace Svrnty.CQRS.Events.PostgreSQL.Streams;
 
 /// <summary>
-/// The PostgreSQL <see cref="IEventStreamStore"/>. Each operation is one round trip: one statement or one function
-/// call (see <c>Migrations/001_InitialSchema.sql</c>). The hot paths use Npgsql directly with typed parameters.
+/// The PostgreSQL <see cref="IEventStreamStore"/>. Each operation is one round trip in the common case: one statement
+/// or one function call (an append that meets a conflict or a known event id takes a second, see
+/// <c>PostgresEventStreamStore.Append.cs</c>). The hot paths use Npgsql directly with typed parameters.
 /// </summary>
 internal sealed partial class PostgresEventStreamStore : EventStreamStoreBase
 {
