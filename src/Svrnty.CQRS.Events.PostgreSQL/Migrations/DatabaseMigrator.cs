@@ -134,8 +134,15 @@ public sealed class DatabaseMigrator
             }
             finally
             {
-                await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_unlock(@LockClass, hashtext(@schema))",
-                    new { LockClass, schema }, cancellationToken: CancellationToken.None)).ConfigureAwait(false);
+                try
+                {
+                    await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_unlock(@LockClass, hashtext(@schema))",
+                        new { LockClass, schema }, cancellationToken: CancellationToken.None)).ConfigureAwait(false);
+                }
+                catch (NpgsqlException) when (connection.State != System.Data.ConnectionState.Open)
+                {
+                    // The connection broke, and the session's lock went with it; the error that broke it is the one to report.
+                }
             }
         }
     }

@@ -45,7 +45,27 @@ public abstract class QueueConsumerTests(EventStoreFixture fixture) : StoreSuite
 
         Assert.Equal(ids.Order(), host.Recorder.Messages.Select(m => m.EventId).Order());
         Assert.All(ids, id => Assert.Equal(1, host.Recorder.Calls(id)));
-        Assert.InRange(host.Recorder.Messages.Select(m => m.ConsumerId).Distinct().Count(), 1, 4);
+    }
+
+    [Fact]
+    public async Task Four_workers_handle_four_messages_at_the_same_time()
+    {
+        var queue = NewName("queue");
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Every handler call waits for the release, so four calls can only be under way together if four workers run.
+        var recorder = new Recorder { OnMessage = (_, ct) => release.Task.WaitAsync(ct) };
+        await using var host = await StartConsumerAsync(queue, o => o.Concurrency = 4, recorder);
+
+        for (var i = 0; i < 4; i++)
+        {
+            await Streams.EnqueueAsync(queue, NewEvent("m", i));
+        }
+
+        await recorder.WhenCalled(4).WaitAsync(Deadline.Default);
+        release.SetResult();
+        await recorder.WhenHandled(4).WaitAsync(Deadline.Default);
+
+        Assert.Equal(4, recorder.Messages.Select(m => m.ConsumerId).Distinct().Count());
     }
 
     [Fact]
