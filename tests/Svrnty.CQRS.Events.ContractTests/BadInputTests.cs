@@ -38,7 +38,7 @@ public abstract class BadInputTests(EventStoreFixture fixture) : StoreSuite(fixt
         ["read: maxCount int.MaxValue"] = ("maxCount", t => t.Streams.ReadStreamAsync(Stream, 0, int.MaxValue)),
         ["read: maxCount negative"] = ("maxCount", t => t.Streams.ReadStreamAsync(Stream, 0, -1)),
         ["dequeue: timeout of one tick below zero"] = ("visibilityTimeout", t => t.Streams.DequeueAsync(Stream, "c", TimeSpan.FromTicks(-1))),
-        ["extend lease: zero timeout"] = ("visibilityTimeout", t => ((IQueueLeaseExtender)t.Streams).ExtendLeaseAsync(Stream, "id", "c", TimeSpan.Zero)),
+        ["extend lease: zero timeout"] = ("visibilityTimeout", t => t.Fixture.Services.GetRequiredService<IQueueLeaseExtender>().ExtendLeaseAsync(Stream, "id", "c", TimeSpan.Zero)),
         ["batch: null"] = ("events", t => t.Streams.AppendAsync(Stream, (IReadOnlyCollection<ICorrelatedEvent>)null!)),
         ["batch: empty"] = ("events", t => t.Streams.AppendAsync(Stream, Array.Empty<ICorrelatedEvent>())),
         ["batch: null element"] = ("events", t => t.Streams.AppendAsync(Stream, [NewEvent(), null!])),

@@ -30,14 +30,7 @@ public static class InMemoryEventStorageServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddEventStreamingCore();
         services.TryAddSingleton<InMemoryEventStorage>();
-        services.TryAddSingleton<InMemoryEventStreamStore>();
-        services.TryAddSingleton<IEventStreamStore>(sp => sp.GetRequiredService<InMemoryEventStreamStore>());
-        services.TryAddSingleton<IEventStreamWriter>(sp => sp.GetRequiredService<IEventStreamStore>());
-        services.TryAddSingleton<IEventStreamReader>(sp => sp.GetRequiredService<IEventStreamStore>());
-        services.TryAddSingleton<IEventQueue>(sp => sp.GetRequiredService<IEventStreamStore>());
-        services.TryAddSingleton<IQueueLeaseExtender>(sp => sp.GetRequiredService<InMemoryEventStreamStore>());
-        services.TryAddSingleton<IEventStreamLocator>(sp => sp.GetRequiredService<InMemoryEventStreamStore>());
-        services.TryAddSingleton<IEventQueueMonitor>(sp => sp.GetRequiredService<InMemoryEventStreamStore>());
+        services.AddEventStoreBackend<InMemoryEventStreamStore, InMemoryEventQueue>();
         services.TryAddSingleton<IDeadLetterStore, InMemoryDeadLetterStore>();
         services.TryAddSingleton<IConsumerOffsetStore, InMemoryConsumerOffsetStore>();
         services.TryAddSingleton<IStreamConfigurationStore, InMemoryStreamConfigurationStore>();

@@ -1,22 +1,22 @@
 using Dapper;
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.Consumers;
-using Svrnty.CQRS.Events.PostgreSQL.Migrations;
+using Svrnty.CQRS.Events.PostgreSQL.Execution;
 
 namespace Svrnty.CQRS.Events.PostgreSQL.Consumers;
 
 /// <summary>The PostgreSQL <see cref="IParkedEventStore"/>.</summary>
 internal sealed class PostgresParkedEventStore : ParkedEventStoreBase
 {
-    private readonly SchemaVersionGuard _guard;
+    private readonly PostgresExecutor _executor;
     private readonly string _parkSql;
     private readonly string _readSql;
     private readonly string _deleteSql;
 
-    public PostgresParkedEventStore(PostgresDatabase database, SchemaVersionGuard guard)
+    public PostgresParkedEventStore(PostgresExecutor executor)
     {
-        _guard = guard;
-        var s = database.Schema;
+        _executor = executor;
+        var s = executor.Database.Schema;
         _parkSql = $"""
             INSERT INTO {s}.parked_events (stream_name, consumer_group, stream_offset, event_id, attempts, error, parked_at)
             VALUES (@StreamName, @ConsumerGroup, @Offset, @EventId, @Attempts, @Error, @ParkedAt)
@@ -31,10 +31,9 @@ internal sealed class PostgresParkedEventStore : ParkedEventStoreBase
         _deleteSql = $"DELETE FROM {s}.parked_events WHERE stream_name = @streamName AND consumer_group = @consumerGroup AND stream_offset = @offset";
     }
 
-    protected override async Task ParkCoreAsync(ParkedEvent parkedEvent, CancellationToken cancellationToken)
+    protected override Task ParkCoreAsync(ParkedEvent parkedEvent, CancellationToken cancellationToken)
     {
-        var connection = await _guard.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        return _executor.ExecuteAsync("park", Repeat.Safe, async (connection, ct) =>
         {
             await connection.ExecuteAsync(new CommandDefinition(_parkSql, new
             {
@@ -45,19 +44,19 @@ internal sealed class PostgresParkedEventStore : ParkedEventStoreBase
                 parkedEvent.Attempts,
                 parkedEvent.Error,
                 ParkedAt = parkedEvent.ParkedAt.ToUniversalTime(),
-            }, cancellationToken: cancellationToken)).ConfigureAwait(false);
-        }
+            }, cancellationToken: ct)).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
     }
 
-    protected override async Task<IReadOnlyList<ParkedEvent>> ReadCoreAsync(string streamName, string consumerGroup, int maxCount,
+    protected override Task<IReadOnlyList<ParkedEvent>> ReadCoreAsync(string streamName, string consumerGroup, int maxCount,
         CancellationToken cancellationToken)
     {
-        var connection = await _guard.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        return _executor.ExecuteAsync("parked_read", Repeat.Safe, async (connection, ct) =>
         {
             var rows = await connection.QueryAsync<Row>(new CommandDefinition(_readSql, new { streamName, consumerGroup, maxCount = (long)maxCount },
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return rows.Select(r => new ParkedEvent
+                cancellationToken: ct)).ConfigureAwait(false);
+            return (IReadOnlyList<ParkedEvent>)rows.Select(r => new ParkedEvent
             {
                 StreamName = streamName,
                 ConsumerGroup = consumerGroup,
@@ -67,17 +66,16 @@ internal sealed class PostgresParkedEventStore : ParkedEventStoreBase
                 Error = r.Error,
                 ParkedAt = new DateTimeOffset(DateTime.SpecifyKind(r.ParkedAt, DateTimeKind.Utc)),
             }).ToArray();
-        }
+        }, cancellationToken);
     }
 
-    protected override async Task<bool> DeleteCoreAsync(string streamName, string consumerGroup, long offset, CancellationToken cancellationToken)
+    protected override Task<bool> DeleteCoreAsync(string streamName, string consumerGroup, long offset, CancellationToken cancellationToken)
     {
-        var connection = await _guard.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        return _executor.ExecuteAsync("parked_delete", Repeat.Safe, async (connection, ct) =>
         {
             return await connection.ExecuteAsync(new CommandDefinition(_deleteSql, new { streamName, consumerGroup, offset },
-                cancellationToken: cancellationToken)).ConfigureAwait(false) > 0;
-        }
+                cancellationToken: ct)).ConfigureAwait(false) > 0;
+        }, cancellationToken);
     }
 
     private sealed record Row(long Offset, string EventId, int Attempts, string Error, DateTime ParkedAt);

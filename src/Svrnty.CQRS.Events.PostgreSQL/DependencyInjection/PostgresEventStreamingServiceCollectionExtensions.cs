@@ -10,7 +10,7 @@ using Svrnty.CQRS.Events.PostgreSQL.Consumers;
 using Svrnty.CQRS.Events.PostgreSQL.Migrations;
 using Svrnty.CQRS.Events.PostgreSQL.Offsets;
 using Svrnty.CQRS.Events.PostgreSQL.Queues;
-using Svrnty.CQRS.Events.PostgreSQL.Resilience;
+using Svrnty.CQRS.Events.PostgreSQL.Execution;
 using Svrnty.CQRS.Events.PostgreSQL.Retention;
 using Svrnty.CQRS.Events.PostgreSQL.Streams;
 using Svrnty.CQRS.Events.Retention;
@@ -56,7 +56,7 @@ public static class PostgresEventStreamingServiceCollectionExtensions
 
         services.TryAddSingleton<PostgresDatabase>();
         services.TryAddSingleton<SchemaVersionGuard>();
-        services.TryAddSingleton<PostgresRetry>();
+        services.TryAddSingleton<PostgresExecutor>();
         services.TryAddSingleton(sp => new DatabaseMigrator(
             sp.GetRequiredService<PostgresDatabase>(),
             sp.GetRequiredService<SchemaVersionGuard>(),
@@ -68,14 +68,7 @@ public static class PostgresEventStreamingServiceCollectionExtensions
             services.Insert(0, ServiceDescriptor.Singleton<IHostedService, MigrationHostedService>());
         }
 
-        services.TryAddSingleton<PostgresEventStreamStore>();
-        services.TryAddSingleton<IEventStreamStore>(sp => sp.GetRequiredService<PostgresEventStreamStore>());
-        services.TryAddSingleton<IEventStreamWriter>(sp => sp.GetRequiredService<IEventStreamStore>());
-        services.TryAddSingleton<IEventStreamReader>(sp => sp.GetRequiredService<IEventStreamStore>());
-        services.TryAddSingleton<IEventQueue>(sp => sp.GetRequiredService<IEventStreamStore>());
-        services.TryAddSingleton<IQueueLeaseExtender>(sp => sp.GetRequiredService<PostgresEventStreamStore>());
-        services.TryAddSingleton<IEventStreamLocator>(sp => sp.GetRequiredService<PostgresEventStreamStore>());
-        services.TryAddSingleton<IEventQueueMonitor>(sp => sp.GetRequiredService<PostgresEventStreamStore>());
+        services.AddEventStoreBackend<PostgresEventStreamStore, PostgresEventQueue>();
         services.TryAddSingleton<IDeadLetterStore, PostgresDeadLetterStore>();
         services.TryAddSingleton<IConsumerOffsetStore, PostgresConsumerOffsetStore>();
         services.TryAddSingleton<IStreamConfigurationStore, PostgresStreamConfigurationStore>();

@@ -1,15 +1,19 @@
--- Svrnty.CQRS.Events PostgreSQL schema, version 1.
+-- Svrnty.CQRS.Events PostgreSQL schema, version 1: tables and indexes only. Every statement the stores run is in
+-- their C# code, beside the operation it serves (Streams/, Queues/, ...), so no logic lives both in C# and in a SQL
+-- function. From the first release on, applied migrations are history: never edited, only followed by new ones.
 -- __schema__ is replaced by the configured schema name (validated, quoted) before the script runs.
 -- Every primary key leads with the stream (or queue) name so the schema can later be distributed by stream
 -- (Citus) or partitioned without a redesign.
 
+-- A stream's row: its length (the next offset) and its latest acceptance time. Appenders lock it to reserve offsets,
+-- which keeps them gapless; appenders to other streams never touch it.
 CREATE TABLE __schema__.streams (
     stream_name   text        NOT NULL,
     next_offset   bigint      NOT NULL DEFAULT 0,  -- the stream's length: events ever appended
     created_at    timestamptz NOT NULL,
-    updated_at    timestamptz NOT NULL,
+    updated_at    timestamptz NOT NULL,            -- the latest acceptance time: never goes back
     CONSTRAINT pk_streams PRIMARY KEY (stream_name)
-);
+) WITH (fillfactor = 50);  -- updated on every append: free room on each page keeps the update HOT
 
 CREATE TABLE __schema__.events (
     stream_name    text        NOT NULL,
@@ -20,6 +24,7 @@ CREATE TABLE __schema__.events (
     data           jsonb       NOT NULL,
     occurred_at    timestamptz NOT NULL,
     created_at     timestamptz NOT NULL,             -- when the store accepted the event
+    trace_parent   text        NULL,                 -- the W3C traceparent of the append, continued by consumers
     CONSTRAINT pk_events PRIMARY KEY (stream_name, stream_offset),
     CONSTRAINT uq_events_event_id UNIQUE (stream_name, event_id)
 );
@@ -44,6 +49,7 @@ CREATE TABLE __schema__.queue_messages (
     visible_at     timestamptz NOT NULL,             -- enqueue time, or the end of the current lease
     delivery_count integer     NOT NULL DEFAULT 0,
     holder         text        NULL,                 -- the consumer of the latest lease
+    trace_parent   text        NULL,
     CONSTRAINT pk_queue_messages PRIMARY KEY (queue_name, event_id)
 );
 
@@ -60,6 +66,7 @@ CREATE TABLE __schema__.dead_letters (
     delivery_count   integer     NOT NULL,
     reason           text        NOT NULL,
     dead_lettered_at timestamptz NOT NULL,
+    trace_parent     text        NULL,
     CONSTRAINT pk_dead_letters PRIMARY KEY (queue_name, event_id)
 );
 
@@ -89,170 +96,14 @@ CREATE TABLE __schema__.retention_policies (
     CONSTRAINT pk_retention_policies PRIMARY KEY (stream_name)
 );
 
--- Appends a batch atomically, in one round trip. The stream row is the lock that makes offsets gapless: appenders
--- to one stream queue on it, appenders to other streams never touch it. Events whose ids are already in the stream
--- are skipped; if all are, the existing offset of the last one is returned whatever p_expected_length says.
--- A wrong expected length raises SQLSTATE SVC01 with the actual length as its message, so nothing is written.
-CREATE FUNCTION __schema__.append_events(
-    p_stream_name     text,
-    p_expected_length bigint,
-    p_event_ids       text[],
-    p_event_types     text[],
-    p_correlation_ids text[],
-    p_data            jsonb[],
-    p_occurred_at     timestamptz[],
-    p_now             timestamptz)
-RETURNS bigint
-LANGUAGE plpgsql
-AS $$
-DECLARE
-    v_length   bigint;
-    v_existing bigint;
-    v_fresh    bigint;
-BEGIN
-    INSERT INTO __schema__.streams AS s (stream_name, next_offset, created_at, updated_at)
-    VALUES (p_stream_name, 0, p_now, p_now)
-    ON CONFLICT (stream_name) DO UPDATE SET next_offset = s.next_offset
-    RETURNING s.next_offset INTO v_length;
-
-    -- A new statement, so a new snapshot: it sees every append committed before this one took the row lock.
-    SELECT count(*) INTO v_existing
-    FROM __schema__.events e
-    WHERE e.stream_name = p_stream_name AND e.event_id = ANY (p_event_ids);
-
-    IF v_existing = cardinality(p_event_ids) THEN
-        RETURN (SELECT e.stream_offset FROM __schema__.events e
-                WHERE e.stream_name = p_stream_name AND e.event_id = p_event_ids[cardinality(p_event_ids)]);
-    END IF;
-
-    IF p_expected_length IS NOT NULL AND p_expected_length <> v_length THEN
-        -- The message is the actual length alone: Npgsql redacts DETAIL unless 'Include Error Detail' is set.
-        RAISE EXCEPTION USING ERRCODE = 'SVC01', MESSAGE = v_length::text;
-    END IF;
-
-    INSERT INTO __schema__.events
-        (stream_name, stream_offset, event_id, event_type, correlation_id, data, occurred_at, created_at)
-    SELECT p_stream_name, v_length + row_number() OVER (ORDER BY b.ord) - 1,
-           b.event_id, b.event_type, b.correlation_id, b.data, b.occurred_at, p_now
-    FROM unnest(p_event_ids, p_event_types, p_correlation_ids, p_data, p_occurred_at)
-         WITH ORDINALITY AS b(event_id, event_type, correlation_id, data, occurred_at, ord)
-    WHERE v_existing = 0 OR NOT EXISTS (
-        SELECT 1 FROM __schema__.events e WHERE e.stream_name = p_stream_name AND e.event_id = b.event_id);
-    GET DIAGNOSTICS v_fresh = ROW_COUNT;
-
-    UPDATE __schema__.streams SET next_offset = v_length + v_fresh, updated_at = p_now
-    WHERE stream_name = p_stream_name;
-
-    RETURN v_length + v_fresh - 1;
-END;
-$$;
-
--- Leases the oldest visible message in one round trip. Messages that used every delivery attempt are moved to the
--- dead letters on the way, atomically with this delivery. SKIP LOCKED lets competing consumers pass each other.
-CREATE FUNCTION __schema__.dequeue(
-    p_queue_name    text,
-    p_consumer_id   text,
-    p_now           timestamptz,
-    p_visible_until timestamptz)
-RETURNS SETOF __schema__.queue_messages
-LANGUAGE plpgsql
-AS $$
-DECLARE
-    v_max_attempts integer;
-    v_message      __schema__.queue_messages;
-BEGIN
-    SELECT c.max_delivery_attempts INTO v_max_attempts
-    FROM __schema__.stream_configurations c WHERE c.stream_name = p_queue_name;
-    v_max_attempts := coalesce(v_max_attempts, 5);
-
-    LOOP
-        SELECT * INTO v_message
-        FROM __schema__.queue_messages q
-        WHERE q.queue_name = p_queue_name AND q.visible_at <= p_now
-        ORDER BY q.seq
-        LIMIT 1
-        FOR UPDATE SKIP LOCKED;
-
-        IF NOT FOUND THEN
-            RETURN;
-        END IF;
-
-        IF v_message.delivery_count < v_max_attempts THEN
-            RETURN QUERY
-            UPDATE __schema__.queue_messages q
-            SET delivery_count = q.delivery_count + 1, holder = p_consumer_id, visible_at = p_visible_until
-            WHERE q.queue_name = p_queue_name AND q.event_id = v_message.event_id
-            RETURNING q.*;
-            RETURN;
-        END IF;
-
-        PERFORM __schema__.dead_letter(v_message,
-            format('MaxDeliveryAttempts reached after %s deliveries', v_message.delivery_count), p_now);
-    END LOOP;
-END;
-$$;
-
--- Moves a (locked) pending message to the dead letters, replacing an older dead letter with the same id.
-CREATE FUNCTION __schema__.dead_letter(
-    p_message __schema__.queue_messages,
-    p_reason  text,
-    p_now     timestamptz)
-RETURNS void
-LANGUAGE plpgsql
-AS $$
-BEGIN
-    DELETE FROM __schema__.queue_messages q
-    WHERE q.queue_name = p_message.queue_name AND q.event_id = p_message.event_id;
-
-    INSERT INTO __schema__.dead_letters AS d
-        (queue_name, event_id, event_type, correlation_id, data, occurred_at, delivery_count, reason, dead_lettered_at)
-    VALUES (p_message.queue_name, p_message.event_id, p_message.event_type, p_message.correlation_id, p_message.data,
-            p_message.occurred_at, p_message.delivery_count, p_reason, p_now)
-    ON CONFLICT (queue_name, event_id) DO UPDATE
-    SET seq = DEFAULT, event_type = excluded.event_type, correlation_id = excluded.correlation_id, data = excluded.data,
-        occurred_at = excluded.occurred_at, delivery_count = excluded.delivery_count, reason = excluded.reason,
-        dead_lettered_at = excluded.dead_lettered_at;
-END;
-$$;
-
--- Gives back a message the consumer holds, in one round trip: visible again at once, or dead-lettered when it was
--- rejected or has used every delivery attempt. Returns false (and changes nothing) when the consumer does not hold it.
-CREATE FUNCTION __schema__.nack(
-    p_queue_name  text,
-    p_event_id    text,
-    p_consumer_id text,
-    p_requeue     boolean,
-    p_now         timestamptz)
-RETURNS boolean
-LANGUAGE plpgsql
-AS $$
-DECLARE
-    v_max_attempts integer;
-    v_message      __schema__.queue_messages;
-BEGIN
-    SELECT * INTO v_message
-    FROM __schema__.queue_messages q
-    WHERE q.queue_name = p_queue_name AND q.event_id = p_event_id AND q.holder = p_consumer_id
-    FOR UPDATE;
-
-    IF NOT FOUND THEN
-        RETURN false;
-    END IF;
-
-    SELECT c.max_delivery_attempts INTO v_max_attempts
-    FROM __schema__.stream_configurations c WHERE c.stream_name = p_queue_name;
-    v_max_attempts := coalesce(v_max_attempts, 5);
-
-    IF NOT p_requeue THEN
-        PERFORM __schema__.dead_letter(v_message, format('Rejected by consumer ''%s''', p_consumer_id), p_now);
-    ELSIF v_message.delivery_count >= v_max_attempts THEN
-        PERFORM __schema__.dead_letter(v_message,
-            format('MaxDeliveryAttempts reached after %s deliveries', v_message.delivery_count), p_now);
-    ELSE
-        UPDATE __schema__.queue_messages q SET holder = NULL, visible_at = p_now
-        WHERE q.queue_name = p_queue_name AND q.event_id = p_event_id;
-    END IF;
-
-    RETURN true;
-END;
-$$;
+-- Events a hosted stream consumer gave up on after its retries, recorded with the error so consumption continues.
+CREATE TABLE __schema__.parked_events (
+    stream_name    text        NOT NULL,
+    consumer_group text        NOT NULL,
+    stream_offset  bigint      NOT NULL,
+    event_id       text        NOT NULL,
+    attempts       integer     NOT NULL,
+    error          text        NOT NULL,
+    parked_at      timestamptz NOT NULL,
+    CONSTRAINT pk_parked_events PRIMARY KEY (stream_name, consumer_group, stream_offset)
+);

@@ -5,20 +5,14 @@ namespace Svrnty.CQRS.Events.PostgreSQL.Migrations;
 /// <summary>
 /// Checks once, before the first operation, that the schema is at the version this library needs, so that with
 /// <c>AutoMigrate = false</c> an out-of-date schema fails with a clear "run migrations" error instead of a missing
-/// table or function. After a successful check (or a migration) it costs nothing.
+/// table. The executor (<c>Execution/PostgresExecutor</c>) runs it before every operation; after a successful check (or
+/// a migration) it costs nothing.
 /// </summary>
 internal sealed class SchemaVersionGuard(PostgresDatabase database)
 {
     private volatile bool _current;
 
     public void MarkCurrent() => _current = true;
-
-    /// <summary>Opens a pooled connection once the schema is known to be current.</summary>
-    public async ValueTask<Npgsql.NpgsqlConnection> OpenConnectionAsync(CancellationToken cancellationToken)
-    {
-        await EnsureCurrentAsync(cancellationToken).ConfigureAwait(false);
-        return await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-    }
 
     public ValueTask EnsureCurrentAsync(CancellationToken cancellationToken) =>
         _current ? ValueTask.CompletedTask : CheckAsync(cancellationToken);

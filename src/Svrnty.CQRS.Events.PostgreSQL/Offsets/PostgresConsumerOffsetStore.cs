@@ -1,25 +1,25 @@
 using Dapper;
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.Offsets;
-using Svrnty.CQRS.Events.PostgreSQL.Resilience;
+using Svrnty.CQRS.Events.PostgreSQL.Execution;
 
 namespace Svrnty.CQRS.Events.PostgreSQL.Offsets;
 
 /// <summary>The PostgreSQL <see cref="IConsumerOffsetStore"/>: one upsert per commit, never moving a group backwards.</summary>
 internal sealed class PostgresConsumerOffsetStore : ConsumerOffsetStoreBase
 {
-    private readonly PostgresRetry _retry;
+    private readonly PostgresExecutor _executor;
     private readonly TimeProvider _time;
     private readonly string _commitSql;
     private readonly string _resetSql;
     private readonly string _getSql;
     private readonly string _listSql;
 
-    public PostgresConsumerOffsetStore(PostgresDatabase database, PostgresRetry retry, TimeProvider time)
+    public PostgresConsumerOffsetStore(PostgresExecutor executor, TimeProvider time)
     {
-        _retry = retry;
+        _executor = executor;
         _time = time;
-        var s = database.Schema;
+        var s = executor.Database.Schema;
         const string upsert = """
             (stream_name, consumer_group, next_offset, updated_at) VALUES (@streamName, @consumerGroup, @nextOffset, @now)
             ON CONFLICT (stream_name, consumer_group) DO UPDATE SET next_offset = excluded.next_offset, updated_at = excluded.updated_at
@@ -38,18 +38,18 @@ internal sealed class PostgresConsumerOffsetStore : ConsumerOffsetStoreBase
         CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        return _retry.ExecuteAsync(onlyForward ? "commit_offset" : "reset_offset", Repeat.Safe, (connection, ct) =>
+        return _executor.ExecuteAsync(onlyForward ? "commit_offset" : "reset_offset", Repeat.Safe, (connection, ct) =>
             connection.ExecuteAsync(new CommandDefinition(onlyForward ? _commitSql : _resetSql,
                 new { streamName, consumerGroup, nextOffset, now }, cancellationToken: ct)), cancellationToken);
     }
 
     protected override Task<long?> GetOffsetCoreAsync(string streamName, string consumerGroup, CancellationToken cancellationToken) =>
-        _retry.ExecuteAsync("get_offset", Repeat.Safe, (connection, ct) =>
+        _executor.ExecuteAsync("get_offset", Repeat.Safe, (connection, ct) =>
             connection.ExecuteScalarAsync<long?>(new CommandDefinition(_getSql, new { streamName, consumerGroup }, cancellationToken: ct)),
             cancellationToken);
 
     protected override Task<IReadOnlyList<ConsumerOffset>> GetOffsetsCoreAsync(string streamName, CancellationToken cancellationToken) =>
-        _retry.ExecuteAsync("get_offsets", Repeat.Safe, async (connection, ct) =>
+        _executor.ExecuteAsync("get_offsets", Repeat.Safe, async (connection, ct) =>
         {
             var rows = await connection.QueryAsync<Row>(new CommandDefinition(_listSql, new { streamName }, cancellationToken: ct)).ConfigureAwait(false);
             return (IReadOnlyList<ConsumerOffset>)rows.Select(r => new ConsumerOffset

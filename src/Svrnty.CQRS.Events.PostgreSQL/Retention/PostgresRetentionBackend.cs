@@ -1,6 +1,5 @@
-using Npgsql;
 using NpgsqlTypes;
-using Svrnty.CQRS.Events.PostgreSQL.Migrations;
+using Svrnty.CQRS.Events.PostgreSQL.Execution;
 using Svrnty.CQRS.Events.Retention;
 
 namespace Svrnty.CQRS.Events.PostgreSQL.Retention;
@@ -12,17 +11,15 @@ namespace Svrnty.CQRS.Events.PostgreSQL.Retention;
 /// </summary>
 internal sealed class PostgresRetentionBackend : RetentionBackendBase
 {
-    private readonly PostgresDatabase _database;
-    private readonly SchemaVersionGuard _guard;
+    private readonly PostgresExecutor _executor;
     private readonly string _listSql;
     private readonly string _trimSql;
     private readonly string _deadLettersSql;
 
-    public PostgresRetentionBackend(PostgresDatabase database, SchemaVersionGuard guard)
+    public PostgresRetentionBackend(PostgresExecutor executor)
     {
-        _database = database;
-        _guard = guard;
-        var s = database.Schema;
+        _executor = executor;
+        var s = executor.Database.Schema;
 
         // Keyset paging in the primary key's order; the caller passes the last name back (never blank, so '' starts).
         _listSql = $"""
@@ -72,65 +69,51 @@ internal sealed class PostgresRetentionBackend : RetentionBackendBase
             """;
     }
 
-    protected override async Task<IReadOnlyList<string>> ListStreamsCoreAsync(string prefix, string? after, int maxCount, CancellationToken cancellationToken)
-    {
-        var command = await CommandAsync(_listSql, cancellationToken).ConfigureAwait(false);
-        await using (command.ConfigureAwait(false))
+    // Every statement here is safe to repeat: a read, or a delete of what the policy says is due.
+    protected override Task<IReadOnlyList<string>> ListStreamsCoreAsync(string prefix, string? after, int maxCount, CancellationToken cancellationToken) =>
+        _executor.RunAsync("retention_list_streams", Repeat.Safe, _listSql, async (command, ct) =>
         {
             command.With(prefix).With(after ?? string.Empty).With((long)maxCount);
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
                 var names = new List<string>();
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
                 {
                     names.Add(reader.GetString(0));
                 }
 
-                return names;
+                return (IReadOnlyList<string>)names;
             }
-        }
-    }
+        }, cancellationToken);
 
-    protected override async Task<int> TrimStreamCoreAsync(string streamName, long? maxEventCount, DateTimeOffset? olderThan, int maxCount,
-        CancellationToken cancellationToken)
-    {
-        var command = await CommandAsync(_trimSql, cancellationToken).ConfigureAwait(false);
-        await using (command.ConfigureAwait(false))
+    protected override Task<int> TrimStreamCoreAsync(string streamName, long? maxEventCount, DateTimeOffset? olderThan, int maxCount,
+        CancellationToken cancellationToken) =>
+        _executor.RunAsync("retention_trim", Repeat.Safe, _trimSql, async (command, ct) =>
         {
             command
                 .With(streamName)
                 .With(maxEventCount, NpgsqlDbType.Bigint)
                 .With(olderThan?.Utc(), NpgsqlDbType.TimestampTz)
                 .With((long)maxCount);
-            return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
-    }
+            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }, cancellationToken);
 
-    protected override async Task<IReadOnlyList<DeadLetterRetentionResult>> DeleteDeadLettersCoreAsync(DateTimeOffset olderThan, int maxCount,
-        CancellationToken cancellationToken)
-    {
-        var command = await CommandAsync(_deadLettersSql, cancellationToken).ConfigureAwait(false);
-        await using (command.ConfigureAwait(false))
+    protected override Task<IReadOnlyList<DeadLetterRetentionResult>> DeleteDeadLettersCoreAsync(DateTimeOffset olderThan, int maxCount,
+        CancellationToken cancellationToken) =>
+        _executor.RunAsync("retention_dead_letters", Repeat.Safe, _deadLettersSql, async (command, ct) =>
         {
             command.With(olderThan.Utc()).With((long)maxCount);
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
                 var results = new List<DeadLetterRetentionResult>();
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
                 {
                     results.Add(new DeadLetterRetentionResult(reader.GetString(0), reader.GetInt64(1)));
                 }
 
-                return results;
+                return (IReadOnlyList<DeadLetterRetentionResult>)results;
             }
-        }
-    }
-
-    private async ValueTask<NpgsqlCommand> CommandAsync(string sql, CancellationToken cancellationToken)
-    {
-        await _guard.EnsureCurrentAsync(cancellationToken).ConfigureAwait(false);
-        return _database.DataSource.CreateCommand(sql);
-    }
+        }, cancellationToken);
 }

@@ -1,6 +1,6 @@
 using Dapper;
 using Svrnty.CQRS.Events.Abstractions;
-using Svrnty.CQRS.Events.PostgreSQL.Migrations;
+using Svrnty.CQRS.Events.PostgreSQL.Execution;
 using Svrnty.CQRS.Events.Retention;
 
 namespace Svrnty.CQRS.Events.PostgreSQL.Retention;
@@ -8,18 +8,18 @@ namespace Svrnty.CQRS.Events.PostgreSQL.Retention;
 /// <summary>The PostgreSQL <see cref="IRetentionPolicyStore"/>.</summary>
 internal sealed class PostgresRetentionPolicyStore : RetentionPolicyStoreBase
 {
-    private readonly SchemaVersionGuard _guard;
+    private readonly PostgresExecutor _executor;
     private readonly TimeProvider _time;
     private readonly string _setSql;
     private readonly string _getSql;
     private readonly string _listSql;
     private readonly string _deleteSql;
 
-    public PostgresRetentionPolicyStore(PostgresDatabase database, SchemaVersionGuard guard, TimeProvider time)
+    public PostgresRetentionPolicyStore(PostgresExecutor executor, TimeProvider time)
     {
-        _guard = guard;
+        _executor = executor;
         _time = time;
-        var s = database.Schema;
+        var s = executor.Database.Schema;
         _setSql = $"""
             INSERT INTO {s}.retention_policies (stream_name, max_age, max_event_count, updated_at)
             VALUES (@StreamName, @MaxAge, @MaxEventCount, @now)
@@ -32,46 +32,43 @@ internal sealed class PostgresRetentionPolicyStore : RetentionPolicyStoreBase
         _deleteSql = $"DELETE FROM {s}.retention_policies WHERE stream_name = @streamName";
     }
 
-    protected override async Task SetCoreAsync(RetentionPolicy policy, CancellationToken cancellationToken)
+    protected override Task SetCoreAsync(RetentionPolicy policy, CancellationToken cancellationToken)
     {
-        var connection = await _guard.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        return _executor.ExecuteAsync("retention_policy_set", Repeat.Safe, async (connection, ct) =>
         {
             await connection.ExecuteAsync(new CommandDefinition(_setSql,
                 new { policy.StreamName, policy.MaxAge, policy.MaxEventCount, now = _time.GetUtcNow() },
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
-        }
+                cancellationToken: ct)).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
     }
 
-    protected override async Task<RetentionPolicy?> GetCoreAsync(string streamName, CancellationToken cancellationToken)
+    protected override Task<RetentionPolicy?> GetCoreAsync(string streamName, CancellationToken cancellationToken)
     {
-        var connection = await _guard.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        return _executor.ExecuteAsync("retention_policy_get", Repeat.Safe, async (connection, ct) =>
         {
             var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(_getSql, new { streamName },
-                cancellationToken: cancellationToken)).ConfigureAwait(false);
+                cancellationToken: ct)).ConfigureAwait(false);
             return row?.ToPolicy();
-        }
+        }, cancellationToken);
     }
 
-    protected override async Task<IReadOnlyList<RetentionPolicy>> ListCoreAsync(CancellationToken cancellationToken)
+    protected override Task<IReadOnlyList<RetentionPolicy>> ListCoreAsync(CancellationToken cancellationToken)
     {
-        var connection = await _guard.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        return _executor.ExecuteAsync("retention_policy_list", Repeat.Safe, async (connection, ct) =>
         {
-            var rows = await connection.QueryAsync<Row>(new CommandDefinition(_listSql, cancellationToken: cancellationToken)).ConfigureAwait(false);
-            return rows.Select(r => r.ToPolicy()).ToArray();
-        }
+            var rows = await connection.QueryAsync<Row>(new CommandDefinition(_listSql, cancellationToken: ct)).ConfigureAwait(false);
+            return (IReadOnlyList<RetentionPolicy>)rows.Select(r => r.ToPolicy()).ToArray();
+        }, cancellationToken);
     }
 
-    protected override async Task<bool> DeleteCoreAsync(string streamName, CancellationToken cancellationToken)
+    protected override Task<bool> DeleteCoreAsync(string streamName, CancellationToken cancellationToken)
     {
-        var connection = await _guard.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using (connection.ConfigureAwait(false))
+        return _executor.ExecuteAsync("retention_policy_delete", Repeat.Safe, async (connection, ct) =>
         {
             return await connection.ExecuteAsync(new CommandDefinition(_deleteSql, new { streamName },
-                cancellationToken: cancellationToken)).ConfigureAwait(false) > 0;
-        }
+                cancellationToken: ct)).ConfigureAwait(false) > 0;
+        }, cancellationToken);
     }
 
     private sealed record Row(string StreamName, TimeSpan? MaxAge, long? MaxEventCount)

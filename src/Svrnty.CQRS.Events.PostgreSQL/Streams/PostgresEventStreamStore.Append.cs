@@ -2,115 +2,174 @@ using Npgsql;
 using NpgsqlTypes;
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.Diagnostics;
-using Svrnty.CQRS.Events.PostgreSQL.Resilience;
+using Svrnty.CQRS.Events.PostgreSQL.Execution;
 
 namespace Svrnty.CQRS.Events.PostgreSQL.Streams;
 
 /// <summary>
-/// Appends. The common case is one plain SQL statement (<see cref="AppendStatements"/>): it reserves the offsets on the
-/// stream's row, which is also the lock that queues concurrent appenders, and inserts the events, in one round trip and
-/// one implicit transaction. The rare cases go to the <c>append_events</c> function, in a second round trip on the same
-/// connection: a wrong expected length (the function raises with the actual length) and an event id already in the
-/// stream (the function skips it: an idempotent retry).
+/// Appends: the whole logic lives here, in one statement and its fallback. The statement (<see cref="AppendStatements"/>)
+/// reserves the offsets on the stream's row, which is also the lock that queues concurrent appenders, and inserts the
+/// events, in one round trip and one implicit transaction. It returns no row when the expected length does not match,
+/// and fails with a unique violation when an event id is already in the stream; both roll it back whole. Only then does
+/// the fallback read, in one statement, the stream's length and which of the ids it holds, and decide: every event is
+/// already there (an idempotent retry: the offset of the last), the expected length is wrong
+/// (<see cref="StreamConcurrencyException"/> with the actual length), or the statement runs again with the events
+/// not yet stored.
 /// </summary>
 internal sealed partial class PostgresEventStreamStore
 {
-    private const string ConcurrencySqlState = "SVC01";
     private const string EventIdConstraint = "uq_events_event_id";
-    private readonly AppendStatements _append;
+
+    private AppendStatements Append => field ??= new AppendStatements(_schema, executor.Database.NotificationChannel is not null);
 
     protected override async Task<long> AppendCoreAsync(string streamName, IReadOnlyCollection<ICorrelatedEvent> events, long? expectedLength,
         CancellationToken cancellationToken)
     {
-        var count = events.Count;
-        var ids = new string[count];
-        var types = new string[count];
-        var correlationIds = new string?[count];
-        var data = new string[count];
-        var occurredAt = new DateTimeOffset[count];
-        var i = 0;
+        var batch = new Batch(events.Count);
         foreach (var e in events)
         {
-            var serialized = _serializer.Serialize(e, nameof(events));
-            ids[i] = e.EventId;
-            types[i] = serialized.EventType;
-            correlationIds[i] = e.CorrelationId;
-            data[i] = serialized.Json;
-            occurredAt[i] = e.OccurredAt.Utc();
-            i++;
+            var serialized = serializer.Serialize(e, nameof(events));
+            batch.Add(e.EventId, serialized.EventType, e.CorrelationId, serialized.Json, e.OccurredAt.Utc());
         }
 
         var now = Now();
         var traceParent = TraceContext.Current;
-        var single = count == 1;
+        var channel = executor.Database.NotificationChannel;
 
         // Safe to retry: an event whose id is already in the stream is not appended again, so an attempt that committed
         // but whose reply was lost makes the retry return the same offset, whatever expectedLength says; an attempt
         // that did not commit wrote nothing, and the retry checks expectedLength afresh.
-        return await RunAsync("append", Repeat.Safe, _append.For(expectedLength, single), async (command, ct) =>
+        return await executor.ExecuteAsync("append", Repeat.Safe, async (connection, ct) =>
         {
-            AddParameters(command, single);
-            try
+            var pending = batch;
+            while (true)
             {
-                // No row: the expected length did not match. The statement rolled back; the function says why.
-                if (await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is long last)
+                if (await TryAppendAsync(connection, pending, ct).ConfigureAwait(false) is { } last)
                 {
                     return last;
                 }
-            }
-            catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: EventIdConstraint })
-            {
-                // An event id already in the stream: the statement rolled back, the function skips the known events.
-            }
 
-            command.CommandText = _append.Function;
-            command.Parameters.Clear();
-            AddParameters(command, single: false);
-            try
-            {
-                return (long)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
-            }
-            catch (PostgresException e) when (e.SqlState == ConcurrencySqlState)
-            {
-                throw new StreamConcurrencyException(streamName, expectedLength!.Value, long.Parse(e.MessageText, System.Globalization.CultureInfo.InvariantCulture));
+                var (length, known) = await ReadKnownAsync(connection, ct).ConfigureAwait(false);
+                if (known.TryGetValue(batch.Ids[^1], out var existing) && known.Count == batch.Count)
+                {
+                    return existing;
+                }
+
+                if (expectedLength is { } expected && expected != length)
+                {
+                    throw new StreamConcurrencyException(streamName, expected, length);
+                }
+
+                // Some events are stored already (skip them, as a retry does), or the stream moved between the two
+                // statements (it only grows, so the expected length either matches now or fails the next check).
+                pending = known.Count == 0 ? pending : batch.Without(known);
             }
         }, cancellationToken).ConfigureAwait(false);
 
-        // The same ten parameters, in the same order, serve the statements and the function; a single event's go as
-        // scalars (cheaper to send and to read than one-element arrays), the function's always as arrays.
-        void AddParameters(NpgsqlCommand command, bool single)
+        async Task<long?> TryAppendAsync(NpgsqlConnection connection, Batch pending, CancellationToken ct)
         {
-            command.With(streamName).With(expectedLength, NpgsqlDbType.Bigint);
-            if (single)
+            var single = pending.Count == 1;
+            var command = new NpgsqlCommand(Append.For(expectedLength, single), connection);
+            await using (command.ConfigureAwait(false))
             {
-                command.With(ids[0]).With(types[0]).With(correlationIds[0], NpgsqlDbType.Text).With(data[0], NpgsqlDbType.Jsonb).With(occurredAt[0]);
+                command.With(streamName).With(expectedLength, NpgsqlDbType.Bigint);
+                if (single)
+                {
+                    command.With(pending.Ids[0]).With(pending.Types[0]).With(pending.CorrelationIds[0], NpgsqlDbType.Text)
+                        .With(pending.Data[0], NpgsqlDbType.Jsonb).With(pending.OccurredAt[0]);
+                }
+                else
+                {
+                    command
+                        .With(pending.Ids, NpgsqlDbType.Array | NpgsqlDbType.Text)
+                        .With(pending.Types, NpgsqlDbType.Array | NpgsqlDbType.Text)
+                        .With(pending.CorrelationIds, NpgsqlDbType.Array | NpgsqlDbType.Text)
+                        .With(pending.Data, NpgsqlDbType.Array | NpgsqlDbType.Jsonb)
+                        .With(pending.OccurredAt, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz);
+                }
+
+                command.With(now).With(channel, NpgsqlDbType.Text).With(traceParent, NpgsqlDbType.Text);
+                try
+                {
+                    return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) as long?;
+                }
+                catch (PostgresException e) when (e is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: EventIdConstraint })
+                {
+                    return null;
+                }
             }
-            else
+        }
+
+        async Task<(long Length, Dictionary<string, long> Known)> ReadKnownAsync(NpgsqlConnection connection, CancellationToken ct)
+        {
+            var command = new NpgsqlCommand(Append.Known, connection);
+            await using (command.ConfigureAwait(false))
             {
-                command
-                    .With(ids, NpgsqlDbType.Array | NpgsqlDbType.Text)
-                    .With(types, NpgsqlDbType.Array | NpgsqlDbType.Text)
-                    .With(correlationIds, NpgsqlDbType.Array | NpgsqlDbType.Text)
-                    .With(data, NpgsqlDbType.Array | NpgsqlDbType.Jsonb)
-                    .With(occurredAt, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz);
+                command.With(streamName).With(batch.Ids, NpgsqlDbType.Array | NpgsqlDbType.Text);
+                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    await reader.ReadAsync(ct).ConfigureAwait(false);
+                    var ids = reader.GetFieldValue<string[]>(1);
+                    var offsets = reader.GetFieldValue<long[]>(2);
+                    var known = new Dictionary<string, long>(ids.Length, StringComparer.Ordinal);
+                    for (var i = 0; i < ids.Length; i++)
+                    {
+                        known[ids[i]] = offsets[i];
+                    }
+
+                    return (reader.GetInt64(0), known);
+                }
+            }
+        }
+    }
+
+    /// <summary>The columns of the events to append, as the statement's array parameters take them.</summary>
+    private sealed class Batch(int capacity)
+    {
+        private int _count;
+
+        public string[] Ids { get; } = new string[capacity];
+        public string[] Types { get; } = new string[capacity];
+        public string?[] CorrelationIds { get; } = new string?[capacity];
+        public string[] Data { get; } = new string[capacity];
+        public DateTimeOffset[] OccurredAt { get; } = new DateTimeOffset[capacity];
+
+        public int Count => _count;
+
+        public void Add(string id, string type, string? correlationId, string data, DateTimeOffset occurredAt)
+        {
+            (Ids[_count], Types[_count], CorrelationIds[_count], Data[_count], OccurredAt[_count]) = (id, type, correlationId, data, occurredAt);
+            _count++;
+        }
+
+        /// <summary>The events whose ids are not in <paramref name="known"/>, in order.</summary>
+        public Batch Without(Dictionary<string, long> known)
+        {
+            var rest = new Batch(_count - Ids.Count(known.ContainsKey));
+            for (var i = 0; i < _count; i++)
+            {
+                if (!known.ContainsKey(Ids[i]))
+                {
+                    rest.Add(Ids[i], Types[i], CorrelationIds[i], Data[i], OccurredAt[i]);
+                }
             }
 
-            command.With(now).With(_database.NotificationChannel, NpgsqlDbType.Text).With(traceParent, NpgsqlDbType.Text);
+            return rest;
         }
     }
 
     /// <summary>
-    /// The append statements, built once per schema. Parameters, shared with <c>append_events</c>: $1 stream, $2 expected
-    /// length, $3..$7 the events' ids, types, correlation ids, data and occurrence times (arrays; scalars in the
-    /// statements for a single event), $8 now, $9 the notification channel, $10 the trace parent. Each statement returns
-    /// the last event's offset, or no row when the expected length does not match.
+    /// The append statements, built once per schema. Parameters: $1 stream, $2 expected length, $3..$7 the events' ids,
+    /// types, correlation ids, data and occurrence times (arrays; scalars in the statements for a single event), $8 now,
+    /// $9 the notification channel, $10 the trace parent. Each returns the last event's offset, or no row when the
+    /// expected length does not match.
     /// </summary>
     /// <remarks>
     /// In READ COMMITTED, an appender that waits for another's lock on the stream's row re-reads the row once it is
     /// released (the newest version, not its snapshot's), so the offsets it reserves follow the other's; the event-id
     /// check is the unique index, which sees committed rows whatever the snapshot. So one statement is enough for
-    /// concurrent appenders to get contiguous offsets, where the function needs a second statement (a new snapshot)
-    /// for its own NOT EXISTS check.
+    /// concurrent appenders to get contiguous offsets.
     /// The events' acceptance time (<c>created_at</c>) is taken from the locked row, as the later of its last append's
     /// and this one's clock reading: an appender reads the clock before it waits for the lock, so without this a later
     /// offset could carry an earlier time, and a start from a timestamp would skip the event before it.
@@ -126,11 +185,17 @@ internal sealed partial class PostgresEventStreamStore
         {
             (_upsert, _update) = Build(s, notify, single: false);
             (_upsertOne, _updateOne) = Build(s, notify, single: true);
-            Function = $"SELECT {s}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+            // The stream's length and which of the ids ($2) it holds, at their offsets, from one snapshot.
+            Known = $"""
+                SELECT coalesce((SELECT next_offset FROM {s}.streams WHERE stream_name = $1), 0), k.ids, k.offsets
+                FROM (SELECT coalesce(array_agg(e.event_id), ARRAY[]::text[]) AS ids,
+                             coalesce(array_agg(e.stream_offset), ARRAY[]::bigint[]) AS offsets
+                      FROM {s}.events e WHERE e.stream_name = $1 AND e.event_id = ANY ($2)) k
+                """;
         }
 
-        /// <summary>The function for the rare cases: it raises SVC01 with the actual length, and skips known event ids.</summary>
-        public string Function { get; }
+        /// <summary>The fallback's read: the stream's length, the known ids and their offsets.</summary>
+        public string Known { get; }
 
         public string For(long? expectedLength, bool single) => (expectedLength > 0, single) switch
         {

@@ -1,18 +1,46 @@
 using Svrnty.CQRS.Events.Abstractions;
-using Svrnty.CQRS.Events.PostgreSQL.Resilience;
+using Svrnty.CQRS.Events.PostgreSQL.Execution;
 
 namespace Svrnty.CQRS.Events.PostgreSQL.Streams;
 
 internal sealed partial class PostgresEventStreamStore
 {
-    private readonly string _readSql;
-    private readonly string _lengthSql;
-    private readonly string _metadataSql;
-    private readonly string _findOffsetSql;
+    // Offsets are contiguous from the oldest retained event (retention deletes a prefix), so a page lies within
+    // [max(from, oldest), max(from, oldest) + count). Bounding the range both ways keeps a page read at most count rows
+    // whatever plan the server picks: with stale statistics (a stream that grew since the last ANALYZE) it can choose a
+    // bitmap scan of everything from the offset on, then a sort.
+    private string ReadSql => field ??= $"""
+        SELECT stream_offset, event_id, event_type, correlation_id, data, occurred_at, created_at, trace_parent
+        FROM {_schema}.events
+        WHERE stream_name = $1 AND stream_offset >= $2
+          AND stream_offset < least(greatest($2, (SELECT min(o.stream_offset) FROM {_schema}.events o WHERE o.stream_name = $1)),
+                                    9223372036854775807 - $3) + $3
+        ORDER BY stream_offset LIMIT $3
+        """;
+
+    private string LengthSql => field ??= $"SELECT next_offset FROM {_schema}.streams WHERE stream_name = $1";
+
+    // The first event accepted at or after $2; acceptance times never go back along a stream (see Append.cs).
+    private string FindOffsetSql => field ??= $"""
+        SELECT coalesce(
+            (SELECT stream_offset FROM {_schema}.events WHERE stream_name = $1 AND created_at >= $2 ORDER BY created_at, stream_offset LIMIT 1),
+            (SELECT next_offset FROM {_schema}.streams WHERE stream_name = $1),
+            0)
+        """;
+
+    private string MetadataSql => field ??= $"""
+        SELECT st.next_offset, o.stream_offset, o.created_at, n.stream_offset, n.created_at
+        FROM {_schema}.streams st
+        LEFT JOIN LATERAL (SELECT e.stream_offset, e.created_at FROM {_schema}.events e
+                           WHERE e.stream_name = st.stream_name ORDER BY e.stream_offset LIMIT 1) o ON true
+        LEFT JOIN LATERAL (SELECT e.stream_offset, e.created_at FROM {_schema}.events e
+                           WHERE e.stream_name = st.stream_name ORDER BY e.stream_offset DESC LIMIT 1) n ON true
+        WHERE st.stream_name = $1
+        """;
 
     protected override Task<IReadOnlyList<StoredEvent>> ReadStreamCoreAsync(string streamName, long fromOffset, int maxCount,
         CancellationToken cancellationToken) =>
-        RunAsync("read", Repeat.Safe, _readSql, async (command, ct) =>
+        executor.RunAsync("read", Repeat.Safe, ReadSql, async (command, ct) =>
         {
             command.With(streamName).With(fromOffset).With((long)maxCount);
             var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
@@ -32,7 +60,7 @@ internal sealed partial class PostgresEventStreamStore
                         EventType = eventType,
                         CorrelationId = correlationId,
                         // As UTF-8 bytes: System.Text.Json reads those directly, where a string would be decoded and re-encoded.
-                        Event = _serializer.Deserialize(eventType, reader.GetFieldValue<byte[]>(4), eventId, correlationId, reader.GetTimestamp(5)),
+                        Event = serializer.Deserialize(eventType, reader.GetFieldValue<byte[]>(4), eventId, correlationId, reader.GetTimestamp(5)),
                         Timestamp = reader.GetTimestamp(6),
                         TraceParent = reader.GetNullableString(7),
                     });
@@ -43,21 +71,21 @@ internal sealed partial class PostgresEventStreamStore
         }, cancellationToken);
 
     protected override Task<long> GetStreamLengthCoreAsync(string streamName, CancellationToken cancellationToken) =>
-        RunAsync("length", Repeat.Safe, _lengthSql, async (command, ct) =>
+        executor.RunAsync("length", Repeat.Safe, LengthSql, async (command, ct) =>
         {
             command.With(streamName);
             return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is long length ? length : 0;
         }, cancellationToken);
 
     protected override Task<long> FindOffsetCoreAsync(string streamName, DateTimeOffset timestamp, CancellationToken cancellationToken) =>
-        RunAsync("find_offset", Repeat.Safe, _findOffsetSql, async (command, ct) =>
+        executor.RunAsync("find_offset", Repeat.Safe, FindOffsetSql, async (command, ct) =>
         {
             command.With(streamName).With(timestamp.Utc());
             return (long)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
         }, cancellationToken);
 
     protected override Task<StreamMetadata> GetStreamMetadataCoreAsync(string streamName, CancellationToken cancellationToken) =>
-        RunAsync("metadata", Repeat.Safe, _metadataSql, async (command, ct) =>
+        executor.RunAsync("metadata", Repeat.Safe, MetadataSql, async (command, ct) =>
         {
             command.With(streamName);
             var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);

@@ -122,7 +122,7 @@ public abstract class QueueConsumerTests(EventStoreFixture fixture) : StoreSuite
         var recorder = new Recorder { OnMessage = (_, ct) => release.Task.WaitAsync(ct) };
         var extensions = new CountingLeaseExtender();
         await using var host = await StartConsumerAsync(queue, o => o.VisibilityTimeout = TimeSpan.FromSeconds(10), recorder,
-            s => s.AddSingleton<IQueueLeaseExtender>(sp => extensions.Wrap((IQueueLeaseExtender)sp.GetRequiredService<IEventStreamStore>())));
+            s => s.AddSingleton<IQueueLeaseExtender>(sp => extensions.Wrap((IQueueLeaseExtender)sp.GetRequiredService<IEventQueue>())));
         var e = NewEvent("long");
         await Streams.EnqueueAsync(queue, e);
         await recorder.WhenCalled(1).WaitAsync(Deadline.Default);

@@ -22,13 +22,29 @@ public abstract class RegistrationTests(EventStoreFixture fixture) : StoreSuite(
     }
 
     [Fact]
-    public void The_smaller_stream_interfaces_are_the_same_store()
+    public void The_smaller_stream_interfaces_are_the_same_store_and_the_queue_interfaces_the_same_queue_store()
     {
         var store = Fixture.Services.GetRequiredService<IEventStreamStore>();
+        var queue = Fixture.Services.GetRequiredService<IEventQueue>();
 
         Assert.Same(store, Fixture.Services.GetRequiredService<IEventStreamWriter>());
         Assert.Same(store, Fixture.Services.GetRequiredService<IEventStreamReader>());
-        Assert.Same(store, Fixture.Services.GetRequiredService<IEventQueue>());
+        Assert.Same(store, Fixture.Services.GetRequiredService<IEventStreamLocator>());
+        Assert.Same(queue, Fixture.Services.GetRequiredService<IQueueLeaseExtender>());
+        Assert.Same(queue, Fixture.Services.GetRequiredService<IEventQueueMonitor>());
+    }
+
+    [Fact]
+    public async Task The_stream_store_serves_its_queue_half_through_the_registered_queue_store()
+    {
+        var queueName = $"q-{Guid.NewGuid():N}";
+        var e = new TestEvent("via-store", 1);
+        await Fixture.Services.GetRequiredService<IEventStreamStore>().EnqueueAsync(queueName, e);
+
+        var dequeued = await Fixture.Services.GetRequiredService<IEventQueue>().DequeueAsync(queueName, "c", TimeSpan.FromMinutes(1));
+
+        Assert.Equal(e, dequeued?.Event);
+        Assert.Equal(1, await Fixture.Services.GetRequiredService<IEventStreamStore>().GetPendingCountAsync(queueName));
     }
 
     [Fact]

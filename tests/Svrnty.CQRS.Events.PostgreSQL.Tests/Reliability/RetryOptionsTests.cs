@@ -2,7 +2,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Svrnty.CQRS.Events.PostgreSQL.Resilience;
+using Svrnty.CQRS.Events.PostgreSQL.Execution;
 
 namespace Svrnty.CQRS.Events.PostgreSQL.Tests.Reliability;
 
@@ -37,13 +37,13 @@ public sealed class RetryOptionsTests
     [Fact]
     public void Connection_losses_are_retried_and_timeouts_and_statement_errors_are_not()
     {
-        Assert.True(PostgresRetry.IsTransient(new NpgsqlException("Exception while reading from stream", new IOException("reset"))));
-        Assert.True(PostgresRetry.IsTransient(new NpgsqlException("Failed to connect", new SocketException((int)SocketError.ConnectionRefused))));
-        Assert.True(PostgresRetry.IsTransient(new PostgresException("terminating connection due to administrator command", "FATAL", "FATAL", PostgresErrorCodes.AdminShutdown)));
-        Assert.True(PostgresRetry.IsTransient(new PostgresException("the database system is starting up", "FATAL", "FATAL", PostgresErrorCodes.CannotConnectNow)));
-        Assert.False(PostgresRetry.IsTransient(new NpgsqlException("The connection pool has been exhausted", new TimeoutException())));
-        Assert.False(PostgresRetry.IsTransient(new PostgresException("duplicate key", "ERROR", "ERROR", PostgresErrorCodes.UniqueViolation)));
-        Assert.False(PostgresRetry.IsTransient(new PostgresException("3", "ERROR", "ERROR", "SVC01")));
+        Assert.True(TransientErrors.IsTransient(new NpgsqlException("Exception while reading from stream", new IOException("reset"))));
+        Assert.True(TransientErrors.IsTransient(new NpgsqlException("Failed to connect", new SocketException((int)SocketError.ConnectionRefused))));
+        Assert.True(TransientErrors.IsTransient(new PostgresException("terminating connection due to administrator command", "FATAL", "FATAL", PostgresErrorCodes.AdminShutdown)));
+        Assert.True(TransientErrors.IsTransient(new PostgresException("the database system is starting up", "FATAL", "FATAL", PostgresErrorCodes.CannotConnectNow)));
+        Assert.False(TransientErrors.IsTransient(new NpgsqlException("The connection pool has been exhausted", new TimeoutException())));
+        Assert.False(TransientErrors.IsTransient(new PostgresException("duplicate key", "ERROR", "ERROR", PostgresErrorCodes.UniqueViolation)));
+        Assert.False(TransientErrors.IsTransient(new PostgresException("3", "ERROR", "ERROR", "SVC01")));
     }
 
     private static OptionsValidationException Validate(Action<PostgresEventStreamingOptions> configure)

@@ -83,7 +83,7 @@ public sealed class SecurityTests(OwnServerFixture server) : IClassFixture<OwnSe
                          $"CREATE TABLE {schema}.intruder (id int)",
                          $"ALTER TABLE {schema}.events ADD COLUMN intruder int",
                          $"DROP TABLE {schema}.queue_messages",
-                         $"CREATE OR REPLACE FUNCTION {schema}.dequeue(text, text, timestamptz, timestamptz) RETURNS SETOF {schema}.queue_messages LANGUAGE sql AS 'SELECT NULL::{schema}.queue_messages WHERE false'",
+                         $"CREATE OR REPLACE FUNCTION {schema}.intruder(text, text, timestamptz, timestamptz) RETURNS SETOF {schema}.queue_messages LANGUAGE sql AS 'SELECT NULL::{schema}.queue_messages WHERE false'",
                      })
             {
                 await using var command = database_.DataSource.CreateCommand(ddl);

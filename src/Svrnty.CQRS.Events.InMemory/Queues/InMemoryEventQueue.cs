@@ -1,13 +1,20 @@
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.Consumers;
 using Svrnty.CQRS.Events.Diagnostics;
-using Svrnty.CQRS.Events.InMemory.Queues;
 using Svrnty.CQRS.Events.Queues;
+using Svrnty.CQRS.Events.Serialization;
 
-namespace Svrnty.CQRS.Events.InMemory.Streams;
+namespace Svrnty.CQRS.Events.InMemory.Queues;
 
-internal sealed partial class InMemoryEventStreamStore
+/// <summary>
+/// The in-memory queue store. Each queue has its own lock (<see cref="InMemoryQueue.Sync"/>), so operations on
+/// different queues never contend; messages are stored serialized, as the PostgreSQL backend stores them.
+/// </summary>
+internal sealed class InMemoryEventQueue(InMemoryEventStorage storage, EventSerializer serializer, TimeProvider time, EventStreamingTelemetry telemetry)
+    : EventQueueBase(telemetry)
 {
+    protected override string SystemName => "inmemory";
+
     protected override Task EnqueueCoreAsync(string streamName, ICorrelatedEvent @event, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -165,6 +172,28 @@ internal sealed partial class InMemoryEventStreamStore
         }
     }
 
-    internal ICorrelatedEvent Deserialize(InMemoryQueue.Payload payload) =>
-        Deserialize(payload.EventType, payload.Json, payload.EventId, payload.CorrelationId, payload.OccurredAt);
+    protected override Task<QueueStatistics> GetQueueStatisticsCoreAsync(string streamName, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (storage.FindQueue(streamName) is not { } queue)
+        {
+            return Task.FromResult(new QueueStatistics { StreamName = streamName, Visible = 0, InFlight = 0, DeadLettered = 0 });
+        }
+
+        lock (queue.Sync)
+        {
+            var (visible, inFlight, oldest) = queue.Statistics(InMemoryClock.Now(time));
+            return Task.FromResult(new QueueStatistics
+            {
+                StreamName = streamName,
+                Visible = visible,
+                InFlight = inFlight,
+                DeadLettered = queue.DeadLetters.Count,
+                OldestPendingEnqueuedAt = oldest,
+            });
+        }
+    }
+
+    private ICorrelatedEvent Deserialize(InMemoryQueue.Payload payload) =>
+        serializer.Deserialize(payload.EventType, payload.Json, payload.EventId, payload.CorrelationId, payload.OccurredAt);
 }
