@@ -4,14 +4,14 @@
 # migration, schema "diag"), and compares:
 #   raw-insert-pk-only           INSERT into a table with our columns and only a primary key (the npgsql-raw limit)
 #   raw-insert-events-table      the same INSERT into our events table, with all its indexes, offset from a sequence
-#   append_events-diag_full      SELECT append_events(...) as the store calls it, on the schema as shipped
-#   append_events-diag_nogin     the same without the GIN index on data
-#   append_events-diag_keys      the same with only the primary key and the event-id unique index
-#   append-statement-diag_*      the plain statement the store sends for a single event (no function), as shipped and
-#                                without the GIN index; "+prepared" cases run it prepared, as the store's data source
-#                                does (Max Auto Prepare), the others parse and plan it on every call
-# each for one event per transaction and for batches of 100 (x100), then auto_explain's plan of each statement inside
-# one append_events call.
+#   append-statement-diag_*      the statement the store sends for a single event, on the schema as shipped (full),
+#                                without the GIN index on data (nogin), and with only the primary key and the event-id
+#                                unique index (keys); "+prepared" cases run it prepared, as the store's data source does
+#                                (Max Auto Prepare), the others parse and plan it on every call
+#   append-statement-x100-diag_* the batch form of the statement, 100 events per call
+# each for one event per transaction and for batches of 100 (x100), then EXPLAIN ANALYZE of the single-event statement.
+# (Before the "one shape" refactor the fallback was a PL/pgSQL function, append_events; its figures in
+# docs/benchmarks.md were measured with the earlier version of this script.)
 # Usage: bash bench/diagnostics/append-cost.sh [transactions per case, default 5000]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -29,9 +29,9 @@ psql=("$bin/psql" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -
 bench=("$bin/pgbench" -n -h 127.0.0.1 -p "$port" -U postgres -c 1 postgres)
 
 # Three copies of our schema: as shipped, without the GIN index, and with only the primary key and the event-id
-# unique index (the two append_events relies on).
+# unique index (the two the append relies on).
 for schema in diag_full diag_nogin diag_keys; do
-  cat src/Svrnty.CQRS.Events.PostgreSQL/Migrations/00[12]_*.sql | sed "s/__schema__/$schema/g" | "${psql[@]}" -c "CREATE SCHEMA $schema" -f -
+  cat src/Svrnty.CQRS.Events.PostgreSQL/Migrations/0*.sql | sed "s/__schema__/$schema/g" | "${psql[@]}" -c "CREATE SCHEMA $schema" -f -
 done
 "${psql[@]}" <<'SQL'
 DROP INDEX diag_nogin.ix_events_data;
@@ -47,13 +47,14 @@ echo "INSERT INTO diag_full.events VALUES ('table', nextval('diag_full.offsets')
 echo "INSERT INTO diag_full.raw_events SELECT 'rawb', nextval('diag_full.offsets'), $row FROM generate_series(1, 100);" > "$dir/raw-insert-pk-only-x100.sql"
 echo "INSERT INTO diag_full.events SELECT 'tableb', nextval('diag_full.offsets'), $row FROM generate_series(1, 100);" > "$dir/raw-insert-events-table-x100.sql"
 for schema in diag_full diag_nogin diag_keys; do
-  echo "SELECT $schema.append_events('one', NULL, ARRAY[gen_random_uuid()::text], ARRAY['OrderPlaced'], ARRAY['req-0042'], ARRAY['$json'::jsonb], ARRAY[now()], now());" \
-    > "$dir/append_events-$schema.sql"
-  echo "SELECT $schema.append_events('batch', NULL, ARRAY(SELECT gen_random_uuid()::text FROM generate_series(1, 100)), array_fill('OrderPlaced'::text, ARRAY[100]), array_fill('req-0042'::text, ARRAY[100]), array_fill('$json'::jsonb, ARRAY[100]), array_fill(now(), ARRAY[100]), now());" \
-    > "$dir/append_events-x100-$schema.sql"
-done
-
-for schema in diag_full diag_nogin; do
+  cat > "$dir/append-statement-x100-$schema.sql" <<EOF
+WITH r AS (INSERT INTO $schema.streams AS t (stream_name, next_offset, created_at, updated_at) VALUES ('stmtb', 100, now(), now())
+  ON CONFLICT (stream_name) DO UPDATE SET next_offset = t.next_offset + 100, updated_at = excluded.updated_at
+  RETURNING t.next_offset - 100 AS first),
+e AS (INSERT INTO $schema.events (stream_name, stream_offset, event_id, event_type, correlation_id, data, occurred_at, created_at, trace_parent)
+  SELECT 'stmtb', r.first + g - 1, gen_random_uuid()::text, 'OrderPlaced', 'req-0042', '$json', now(), now(), NULL FROM r, generate_series(1, 100) g)
+SELECT r.first + 99, pg_notify('$schema', 'sstmtb') FROM r;
+EOF
   cat > "$dir/append-statement-$schema.sql" <<EOF
 WITH r AS (INSERT INTO $schema.streams AS t (stream_name, next_offset, created_at, updated_at) VALUES ('stmt', 1, now(), now())
   ON CONFLICT (stream_name) DO UPDATE SET next_offset = t.next_offset + 1, updated_at = excluded.updated_at
@@ -64,9 +65,9 @@ SELECT r.first, pg_notify('$schema', 'sstmt') FROM r;
 EOF
 done
 
-cases=(raw-insert-pk-only raw-insert-pk-only+prepared raw-insert-events-table append_events-diag_full append_events-diag_nogin append_events-diag_keys
-       append-statement-diag_full append-statement-diag_full+prepared append-statement-diag_nogin+prepared)
-batch_cases=(raw-insert-pk-only-x100 raw-insert-events-table-x100 append_events-x100-diag_full append_events-x100-diag_nogin append_events-x100-diag_keys)
+cases=(raw-insert-pk-only raw-insert-pk-only+prepared raw-insert-events-table
+       append-statement-diag_full append-statement-diag_full+prepared append-statement-diag_nogin+prepared append-statement-diag_keys+prepared)
+batch_cases=(raw-insert-pk-only-x100 raw-insert-events-table-x100 append-statement-x100-diag_full append-statement-x100-diag_nogin append-statement-x100-diag_keys)
 declare -A best
 tps() {
   local mode=extended; [[ "$1" == *+prepared ]] && mode=prepared
@@ -84,13 +85,6 @@ for c in "${cases[@]}" "${batch_cases[@]}"; do
 done
 
 echo
-echo "Statements inside one append_events call, after 500 warm-up calls in the same session (auto_explain):"
-"${psql[@]}" 2>&1 <<SQL | grep -E 'duration|Insert on|Update on|Conflict|Scan|Aggregate' | sed 's/^[A-Z]*:  //' | cut -c1-150
-SELECT count(*) FROM (SELECT diag_full.append_events('explained', NULL, ARRAY[gen_random_uuid()::text], ARRAY['OrderPlaced'], ARRAY['req-0042'], ARRAY['$json'::jsonb], ARRAY[now()], now()) FROM generate_series(1, 500)) w;
-LOAD 'auto_explain';
-SET auto_explain.log_min_duration = 0;
-SET auto_explain.log_analyze = on;
-SET auto_explain.log_nested_statements = on;
-SET client_min_messages = log;
-SELECT diag_full.append_events('explained', NULL, ARRAY[gen_random_uuid()::text], ARRAY['OrderPlaced'], ARRAY['req-0042'], ARRAY['$json'::jsonb], ARRAY[now()], now());
-SQL
+echo "EXPLAIN ANALYZE of the single-event append statement on the schema as shipped, after 500 warm-up calls:"
+for i in $(seq 500); do cat "$dir/append-statement-diag_full.sql"; done | "${psql[@]}" >/dev/null
+sed 's/^WITH/EXPLAIN (ANALYZE, COSTS OFF) WITH/' "$dir/append-statement-diag_full.sql" | "${psql[@]}" -P pager=off | cut -c1-150

@@ -51,7 +51,6 @@ public sealed class SecurityTests(OwnServerFixture server) : IClassFixture<OwnSe
             GRANT USAGE ON SCHEMA {schema} TO {app};
             ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {app};
             ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT USAGE ON SEQUENCES TO {app};
-            ALTER DEFAULT PRIVILEGES IN SCHEMA {schema} GRANT EXECUTE ON FUNCTIONS TO {app};
             """, database);
 
         await using (var services = TestServices.Build(As(app), schema, logs: logs,
