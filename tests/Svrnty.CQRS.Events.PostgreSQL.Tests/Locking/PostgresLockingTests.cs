@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Svrnty.CQRS.Events.Abstractions;
@@ -28,7 +27,9 @@ public sealed class PostgresLockingTests
         }
 
         var blocked = store.AppendAsync("held", new TestEvent("b", 1));
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await ServerActivity.UntilWaitingOnALockHeldByAsync(database.DataSource, connection, "the append to the held stream waits on its lock");
+
+        using var deadline = new CancellationTokenSource(Deadline.Default);
         Assert.Equal(0, await store.AppendAsync("free", new TestEvent("c", 2), deadline.Token));
         Assert.False(blocked.IsCompleted);
 
@@ -56,11 +57,7 @@ public sealed class PostgresLockingTests
 
         await using var alive = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", observer);
         alive.Parameters.Add(new NpgsqlParameter<int> { TypedValue = pid });
-        var deadline = Stopwatch.StartNew();
-        while ((long)(await alive.ExecuteScalarAsync())! != 0)
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), $"The session {pid} that held the lock is still open.");
-            await Task.Delay(50);
-        }
+        await Deadline.UntilAsync(async () => (long)(await alive.ExecuteScalarAsync())!, sessions => sessions == 0,
+            $"the session {pid} that held the lock ends");
     }
 }
