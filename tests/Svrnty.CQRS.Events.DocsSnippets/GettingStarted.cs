@@ -123,9 +123,9 @@ public sealed class GettingStartedTests
 
         var totals = host.Services.GetRequiredService<OrderTotals>();
         var sent = host.Services.GetRequiredService<SentReceipts>();
-        await Eventually.TrueAsync(() => totals.ByOrder.ContainsKey("43") && sent.OrderIds.Contains("43"), "the projection and the receipt sender handled order 43");
-        await Eventually.TrueAsync(async () => await host.Services.GetRequiredService<IConsumerOffsetStore>().GetOffsetAsync("orders", "order-totals", ct) == 1,
-            "the projection committed its offset");
+        await Deadline.UntilAsync(() => totals.ByOrder.ContainsKey("43") && sent.OrderIds.Contains("43"), "the projection and the receipt sender handled order 43");
+        await Deadline.UntilAsync(() => host.Services.GetRequiredService<IConsumerOffsetStore>().GetOffsetAsync("orders", "order-totals", ct),
+            offset => offset == 1, "the projection committed its offset");
         await host.StopAsync(ct);
     }
 }

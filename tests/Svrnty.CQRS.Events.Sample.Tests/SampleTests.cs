@@ -55,7 +55,7 @@ public abstract class SampleTests<TApp>(TApp app) : IClassFixture<TApp>
         var id = NewId();
         await PlaceAsync(id, "ann@example.com");
 
-        var order = await Eventually.MatchesAsync(() => GetOrderAsync(id), o => o is { ConfirmationSent: true }, "the order confirmed in the read model");
+        var order = await Deadline.UntilAsync(() => GetOrderAsync(id), o => o is { ConfirmationSent: true }, "the order confirmed in the read model");
         Assert.Equal(("Ann", "ann@example.com", 12.50m, 2L), (order!.Customer, order.Email, order.Total, order.Version));
         var attempts = (await Client.GetFromJsonAsync<List<MailAttempt>>("/emails"))!.Where(a => a.Subject.Contains(id, StringComparison.Ordinal)).ToList();
         Assert.Equal([(1, true)], attempts.Select(a => (a.DeliveryCount, a.Sent)));
@@ -67,7 +67,7 @@ public abstract class SampleTests<TApp>(TApp app) : IClassFixture<TApp>
         var id = NewId();
         await PlaceAsync(id, "ann+retry@example.com");
 
-        await Eventually.MatchesAsync(() => GetOrderAsync(id), o => o is { ConfirmationSent: true }, "the order confirmed after a redelivery");
+        await Deadline.UntilAsync(() => GetOrderAsync(id), o => o is { ConfirmationSent: true }, "the order confirmed after a redelivery");
         var attempts = (await Client.GetFromJsonAsync<List<MailAttempt>>("/emails"))!.Where(a => a.Subject.Contains(id, StringComparison.Ordinal)).ToList();
         Assert.Equal([(1, false), (2, true)], attempts.Select(a => (a.DeliveryCount, a.Sent)));
         var sent = (await ReadAsync($"order-{id}")).Single(e => e.EventType == "order-confirmation-sent");
@@ -80,7 +80,7 @@ public abstract class SampleTests<TApp>(TApp app) : IClassFixture<TApp>
         var id = NewId();
         await PlaceAsync(id, "bob@bounce.example");
 
-        var deadLetters = await Eventually.MatchesAsync(() => Client.GetFromJsonAsync<List<DeadLetterView>>("/queues/emails/dead-letters")!,
+        var deadLetters = await Deadline.UntilAsync(() => Client.GetFromJsonAsync<List<DeadLetterView>>("/queues/emails/dead-letters")!,
             list => list!.Any(d => OrderIdOf(d.Data) == id), "the confirmation in the emails dead letters");
         var deadLetter = deadLetters!.Single(d => OrderIdOf(d.Data) == id);
         Assert.Equal(ConfirmationSender.MaxDeliveryAttempts, deadLetter.DeliveryCount);
@@ -99,7 +99,7 @@ public abstract class SampleTests<TApp>(TApp app) : IClassFixture<TApp>
 
         var requeue = await Client.PostAsync($"/queues/emails/dead-letters/{deadLetter.EventId}/requeue", null);
         Assert.Equal(HttpStatusCode.Accepted, requeue.StatusCode);
-        var order = await Eventually.MatchesAsync(() => GetOrderAsync(id), o => o is { ConfirmationSent: true }, "the requeued confirmation sent");
+        var order = await Deadline.UntilAsync(() => GetOrderAsync(id), o => o is { ConfirmationSent: true }, "the requeued confirmation sent");
         Assert.Equal("bob@example.com", order!.Email);
         Assert.DoesNotContain(await Client.GetFromJsonAsync<List<DeadLetterView>>("/queues/emails/dead-letters") ?? [], d => OrderIdOf(d.Data) == id);
         Assert.Equal(HttpStatusCode.NotFound, (await Client.PostAsync($"/queues/emails/dead-letters/{deadLetter.EventId}/requeue", null)).StatusCode);
@@ -110,7 +110,7 @@ public abstract class SampleTests<TApp>(TApp app) : IClassFixture<TApp>
     {
         await PlaceAsync(NewId(), "ann@example.com");
 
-        var lags = await Eventually.MatchesAsync(
+        var lags = await Deadline.UntilAsync(
             async () => (await Client.GetFromJsonAsync<List<ConsumerLag>>("/streams/orders/consumers"))!,
             list => list.Count == 2 && list.All(l => l.Lag == 0), "both groups at the end of the feed");
         Assert.Equal([ConfirmationRequester.ConsumerGroup, OrderProjection.ConsumerGroup], lags.Select(l => l.ConsumerGroup).Order(StringComparer.Ordinal));

@@ -158,25 +158,3 @@ public sealed class TestHost : IAsyncDisposable
         await _services.DisposeAsync();
     }
 }
-
-public static class Deadline
-{
-    /// <summary>How long a test waits for an outcome before it fails; generous, since it is never reached on success.</summary>
-    public static readonly TimeSpan Default = TimeSpan.FromSeconds(30);
-
-    /// <summary>Polls <paramref name="condition"/> until it holds or the deadline passes (then fails with <paramref name="what"/>).</summary>
-    public static async Task UntilAsync(Func<Task<bool>> condition, string what, Action? eachTry = null)
-    {
-        var deadline = TimeProvider.System.GetTimestamp();
-        while (!await condition())
-        {
-            if (TimeProvider.System.GetElapsedTime(deadline) > Default)
-            {
-                Assert.Fail($"Timed out waiting until {what}.");
-            }
-
-            eachTry?.Invoke();
-            await Task.Delay(20);
-        }
-    }
-}

@@ -41,7 +41,7 @@ public abstract class QueueConsumerTests(EventStoreFixture fixture) : StoreSuite
         }
 
         await host.Recorder.WhenHandled(count).WaitAsync(Deadline.Default);
-        await Deadline.UntilAsync(async () => await Streams.GetPendingCountAsync(queue) == 0, "every message is acknowledged");
+        await Deadline.UntilAsync(() => Streams.GetPendingCountAsync(queue), pending => pending == 0, "every message is acknowledged");
 
         Assert.Equal(ids.Order(), host.Recorder.Messages.Select(m => m.EventId).Order());
         Assert.All(ids, id => Assert.Equal(1, host.Recorder.Calls(id)));
@@ -79,7 +79,7 @@ public abstract class QueueConsumerTests(EventStoreFixture fixture) : StoreSuite
 
         await Streams.EnqueueAsync(queue, e);
 
-        await Deadline.UntilAsync(async () => await DeadLetters.CountAsync(queue) == 1, "the message is dead-lettered");
+        await Deadline.UntilAsync(() => DeadLetters.CountAsync(queue), count => count == 1, "the message is dead-lettered");
         Assert.Equal(3, recorder.Calls(e.EventId));
         var dead = Assert.Single(await DeadLetters.ReadAsync(queue, 10));
         Assert.Equal(3, dead.DeliveryCount);
@@ -109,7 +109,7 @@ public abstract class QueueConsumerTests(EventStoreFixture fixture) : StoreSuite
         Assert.Null(await Streams.DequeueAsync(queue, "spy", TimeSpan.FromSeconds(1)));
 
         // ...and handled again once it has passed.
-        await Deadline.UntilAsync(() => Task.FromResult(recorder.Messages.Count == 1), "the message is redelivered",
+        await Deadline.UntilAsync(() => recorder.Messages.Count == 1, "the message is redelivered",
             () => Time.Advance(TimeSpan.FromSeconds(5)));
         Assert.Equal(2, recorder.Messages[0].DeliveryCount);
     }
@@ -129,7 +129,7 @@ public abstract class QueueConsumerTests(EventStoreFixture fixture) : StoreSuite
 
         // Move the clock a second at a time until the lease has been extended four times (every half timeout).
         var started = Time.GetUtcNow();
-        await Deadline.UntilAsync(() => Task.FromResult(extensions.Calls >= 4), "the lease was extended four times",
+        await Deadline.UntilAsync(() => extensions.Calls >= 4, "the lease was extended four times",
             () => Time.Advance(TimeSpan.FromSeconds(1)));
         Assert.True(Time.GetUtcNow() - started >= TimeSpan.FromSeconds(20));
 
@@ -137,7 +137,7 @@ public abstract class QueueConsumerTests(EventStoreFixture fixture) : StoreSuite
         Assert.Null(await Streams.DequeueAsync(queue, "competitor", TimeSpan.FromSeconds(10)));
         release.SetResult();
         await recorder.WhenHandled(1).WaitAsync(Deadline.Default);
-        await Deadline.UntilAsync(async () => await Streams.GetPendingCountAsync(queue) == 0, "the message is acknowledged");
+        await Deadline.UntilAsync(() => Streams.GetPendingCountAsync(queue), pending => pending == 0, "the message is acknowledged");
         Assert.Equal(1, recorder.Calls(e.EventId));
     }
 

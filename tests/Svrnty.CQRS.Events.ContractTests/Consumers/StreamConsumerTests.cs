@@ -17,7 +17,7 @@ public abstract class StreamConsumerTests(EventStoreFixture fixture) : StoreSuit
         }), recorder);
 
     private Task CommittedAsync(string stream, long expected) =>
-        Deadline.UntilAsync(async () => await Offsets.GetOffsetAsync(stream, "projector") == expected, $"the committed offset is {expected}");
+        Deadline.UntilAsync(() => Offsets.GetOffsetAsync(stream, "projector"), offset => offset == expected, $"the committed offset is {expected}");
 
     [Fact]
     public async Task Every_event_is_handled_in_order_and_committed_after_each_batch()
@@ -143,7 +143,7 @@ public abstract class StreamConsumerTests(EventStoreFixture fixture) : StoreSuit
         await active.StopAsync();
         await Streams.AppendAsync(stream, NewEvents(10, "after"));
         // The standby retries on the (fake) clock: move it until it has taken over.
-        await Deadline.UntilAsync(() => Task.FromResult(standby.Recorder.Events.Count == 10), "the standby took over",
+        await Deadline.UntilAsync(() => standby.Recorder.Events.Count == 10, "the standby took over",
             () => Time.Advance(TimeSpan.FromSeconds(5)));
 
         Assert.Equal(Enumerable.Range(20, 10).Select(i => (long)i), standby.Recorder.Events.Select(e => e.Offset));

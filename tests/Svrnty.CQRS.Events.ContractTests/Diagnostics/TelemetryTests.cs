@@ -81,8 +81,8 @@ public abstract class TelemetryTests(EventStoreFixture fixture) : StoreSuite(fix
             await using var host = await TestHost.StartAsync(Fixture, s => s.AddEventStreamConsumer<RecordingStreamHandler>(stream, "g",
                 o => o.PollInterval = TimeSpan.FromHours(1)));
             await host.Recorder.WhenHandled(1).WaitAsync(Deadline.Default);
-            await Deadline.UntilAsync(() => Task.FromResult(capture.Activities.Any(a => a.OperationName.StartsWith("process", StringComparison.Ordinal)
-                && Equals(a.GetTagItem("messaging.message.id"), e.EventId))), "the handler span ended");
+            await Deadline.UntilAsync(() => capture.Activities.Any(a => a.OperationName.StartsWith("process", StringComparison.Ordinal)
+                && Equals(a.GetTagItem("messaging.message.id"), e.EventId)), "the handler span ended");
 
             var append = Assert.Single(capture.Activities, a => a.OperationName.StartsWith("append", StringComparison.Ordinal)
                 && Equals(a.GetTagItem("messaging.destination.name"), stream));
@@ -112,8 +112,8 @@ public abstract class TelemetryTests(EventStoreFixture fixture) : StoreSuite(fix
             await using var host = await TestHost.StartAsync(Fixture, s => s.AddQueueConsumer<RecordingQueueHandler>(queue,
                 o => o.PollInterval = TimeSpan.FromHours(1)));
             await host.Recorder.WhenHandled(1).WaitAsync(Deadline.Default);
-            await Deadline.UntilAsync(() => Task.FromResult(capture.Activities.Any(a => a.OperationName.StartsWith("process", StringComparison.Ordinal)
-                && Equals(a.GetTagItem("messaging.message.id"), e.EventId))), "the handler span ended");
+            await Deadline.UntilAsync(() => capture.Activities.Any(a => a.OperationName.StartsWith("process", StringComparison.Ordinal)
+                && Equals(a.GetTagItem("messaging.message.id"), e.EventId)), "the handler span ended");
 
             var process = Assert.Single(capture.Activities, a => a.OperationName.StartsWith("process", StringComparison.Ordinal)
                 && Equals(a.GetTagItem("messaging.message.id"), e.EventId));
@@ -145,8 +145,8 @@ public abstract class TelemetryTests(EventStoreFixture fixture) : StoreSuite(fix
         await Deadline.UntilAsync(() =>
         {
             capture.RecordGauges();
-            return Task.FromResult(capture.Last("svrnty.consumer.lag", stream) == 6);
-        }, "the gauges were refreshed", () => Time.Advance(TimeSpan.FromSeconds(15)));
+            return Task.FromResult(capture.Last("svrnty.consumer.lag", stream));
+        }, lag => lag == 6, "the gauges were refreshed (the consumer lag is 6)", () => Time.Advance(TimeSpan.FromSeconds(15)));
 
         Assert.Equal(1, capture.Last("svrnty.queue.messages.visible", queue));
         Assert.Equal(1, capture.Last("svrnty.queue.messages.in_flight", queue));

@@ -257,21 +257,13 @@ public abstract class RetentionEnforcementTests(EventStoreFixture fixture) : Sto
             await host.AppendAsync(stream, 5);
             Assert.Equal(5, (await host.MetadataAsync(stream)).RetainedCount); // the first run is one interval after start
 
-            var deadline = System.Diagnostics.Stopwatch.StartNew();
-            while ((await host.MetadataAsync(stream)).RetainedCount != 2)
-            {
-                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "The hosted service did not trim the stream after the clock moved on.");
-                Time.Advance(interval);
-                await Task.Delay(10);
-            }
+            var trimmed = await Deadline.UntilAsync(() => host.MetadataAsync(stream), m => m.RetainedCount == 2,
+                "the hosted service trims the stream to 2 events as the clock moves on", () => Time.Advance(interval));
 
-            Assert.Equal(5, (await host.MetadataAsync(stream)).Length);
+            Assert.Equal(5, trimmed.Length);
             // The run logs after its delete has committed, so the entry may come a moment after the trim is visible.
-            while (!host.Logs.Entries.Any(e => e.Id.Id == 2000 && e.Message.Contains(stream, StringComparison.Ordinal)))
-            {
-                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "The hosted service trimmed the stream but did not log it.");
-                await Task.Delay(10);
-            }
+            await Deadline.UntilAsync(() => host.Logs.Entries.Any(e => e.Id.Id == 2000 && e.Message.Contains(stream, StringComparison.Ordinal)),
+                "the hosted service logs the trim (event 2000)");
         }
         finally
         {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Svrnty.CQRS.Events.ContractTests;
 
 namespace Svrnty.CQRS.Events.PostgreSQL.Tests.Infrastructure;
 
@@ -27,6 +28,14 @@ internal static class TestServices
         });
         configure?.Invoke(services);
         return services.BuildServiceProvider(validateScopes: true);
+    }
+
+    /// <summary>A provider on the test server in a new schema, its hosted services (the migration first) started.</summary>
+    public static async Task<ServiceProvider> StartAsync()
+    {
+        var services = Build(await PostgresServer.GetConnectionStringAsync(), NewSchema());
+        await EventStoreFixture.StartHostedServicesAsync(services);
+        return services;
     }
 
     public static string NewSchema() => $"t_{Guid.NewGuid():N}";

@@ -18,6 +18,9 @@ public sealed class SoakTests(ITestOutputHelper output)
     private const string Stream = "soak-orders", Queue = "soak-jobs";
     private static readonly string[] Groups = ["projection-a", "projection-b"];
 
+    /// <summary>The whole soak's budget: production, consumption and the checks.</summary>
+    private static readonly TimeSpan Budget = TimeSpan.FromSeconds(120);
+
     [Fact]
     public async Task Four_appenders_four_enqueuers_four_queue_workers_and_two_stream_groups_keep_every_promise()
     {
@@ -31,7 +34,7 @@ public sealed class SoakTests(ITestOutputHelper output)
         var store = services.GetRequiredService<IEventStreamStore>();
         await EventStoreFixture.StartHostedServicesAsync(services); // migrations first, then the consumers
         await services.GetRequiredService<IStreamConfigurationStore>().SetAsync(new StreamConfiguration { StreamName = Queue, MaxDeliveryAttempts = MaxDeliveries });
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        using var deadline = new CancellationTokenSource(Budget);
         var clock = Stopwatch.StartNew();
 
         var appended = Enumerable.Range(0, Appenders).Select(a => Task.Run(async () =>
@@ -65,12 +68,13 @@ public sealed class SoakTests(ITestOutputHelper output)
         var poison = enqueuedIds.Where(m => m.Poison).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
         var deadLetters = services.GetRequiredService<IDeadLetterStore>();
 
-        // Poll (with a deadline) until the consumers are through.
-        while (seen.Count(Groups[0]) < totalEvents || seen.Count(Groups[1]) < totalEvents
-               || seen.Handled.Count < enqueuedIds.Length - poison.Count || await deadLetters.CountAsync(Queue) < poison.Count)
-        {
-            await Task.Delay(50, deadline.Token);
-        }
+        // Wait, within what is left of the soak's budget, until the consumers are through.
+        var acks = enqueuedIds.Length - poison.Count;
+        await Deadline.UntilAsync(
+            async () => new { GroupA = seen.Count(Groups[0]), GroupB = seen.Count(Groups[1]), Acked = seen.Handled.Count, DeadLettered = await deadLetters.CountAsync(Queue) },
+            s => s.GroupA >= totalEvents && s.GroupB >= totalEvents && s.Acked >= acks && s.DeadLettered >= poison.Count,
+            $"both groups handle {totalEvents} events, {acks} messages are acknowledged and {poison.Count} dead-lettered",
+            within: Budget - clock.Elapsed);
 
         var consumed = clock.Elapsed;
         foreach (var hosted in services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().Reverse())

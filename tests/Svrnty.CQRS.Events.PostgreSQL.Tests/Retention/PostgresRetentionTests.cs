@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Svrnty.CQRS.Events.Abstractions;
@@ -32,9 +31,9 @@ public sealed class PostgresRetentionTests
         }
 
         var trim = backend.TrimStreamAsync("held", maxEventCount: 10, olderThan: null, maxCount: 1_000);
-        await WaitUntilATrimWaitsOnALockAsync(connectionString, database.SchemaName);
+        await ServerActivity.UntilWaitingOnALockHeldByAsync(database.DataSource, connection, "the trim batch waits on the locked old row");
 
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var deadline = new CancellationTokenSource(Deadline.Default);
         Assert.Equal(100, await store.AppendAsync("held", new TestEvent("late", 0), deadline.Token));
         Assert.Equal(101, (await store.ReadStreamAsync("held", 0, 1_000, deadline.Token)).Count);
         Assert.False(trim.IsCompleted);
@@ -43,19 +42,5 @@ public sealed class PostgresRetentionTests
         Assert.Equal(90, await trim.WaitAsync(deadline.Token));
         var metadata = await store.GetStreamMetadataAsync("held", deadline.Token);
         Assert.Equal((101L, 11L, 90L), (metadata.Length, metadata.RetainedCount, metadata.OldestEventOffset!.Value));
-    }
-
-    private static async Task WaitUntilATrimWaitsOnALockAsync(string connectionString, string schema)
-    {
-        var watch = Stopwatch.StartNew();
-        var sql = $"""
-            SELECT count(*) FROM pg_stat_activity
-            WHERE wait_event_type = 'Lock' AND wait_event = 'transactionid' AND query LIKE 'WITH head AS%{schema}%'
-            """;
-        while (await TestServices.ScalarAsync<long>(connectionString, sql) == 0)
-        {
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), "The trim statement never reached the locked row.");
-            await Task.Delay(10);
-        }
     }
 }
