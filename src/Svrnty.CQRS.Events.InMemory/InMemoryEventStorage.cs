@@ -26,6 +26,9 @@ internal sealed class InMemoryEventStorage
 
     public ChangeSignals Signals { get; } = new();
 
+    /// <summary>The log streams (<c>$all</c>, categories), numbered under their own lock.</summary>
+    public InMemoryLogs Logs { get; } = new();
+
     public InMemoryStream? FindStream(string name) => Streams.GetValueOrDefault(name);
 
     public InMemoryStream GetOrAddStream(string name) => Streams.GetOrAdd(name, static n => new InMemoryStream(n));

@@ -18,6 +18,18 @@ internal static class Commands
         return command;
     }
 
+    public static NpgsqlBatchCommand With<T>(this NpgsqlBatchCommand command, T value)
+    {
+        command.Parameters.Add(new NpgsqlParameter<T> { TypedValue = value });
+        return command;
+    }
+
+    public static NpgsqlBatchCommand With<T>(this NpgsqlBatchCommand command, T value, NpgsqlDbType type)
+    {
+        command.Parameters.Add(new NpgsqlParameter<T> { TypedValue = value, NpgsqlDbType = type });
+        return command;
+    }
+
     /// <summary>PostgreSQL stores microseconds in UTC; Npgsql accepts only UTC offsets for <c>timestamptz</c>.</summary>
     public static DateTimeOffset Utc(this DateTimeOffset value) => value.ToUniversalTime();
 

@@ -35,6 +35,9 @@ internal static partial class Log
     [LoggerMessage(1101, LogLevel.Warning, "The notification listener on channel \"{Channel}\" failed; consumers fall back to polling until it reconnects in {Delay}.")]
     public static partial void ListenerFailed(ILogger logger, Exception exception, string channel, TimeSpan delay);
 
+    [LoggerMessage(1103, LogLevel.Warning, "The log sequencer of schema \"{Schema}\" failed; log readers still number what they read, and it tries again in {Delay}.")]
+    public static partial void LogSequencerFailed(ILogger logger, Exception exception, string schema, TimeSpan delay);
+
     [LoggerMessage(1102, LogLevel.Warning, "The connection holding the consumer-group lock of {ConsumerGroup} on {StreamName} failed; the lock is lost.")]
     public static partial void GroupLockLost(ILogger logger, Exception exception, string streamName, string consumerGroup);
 }

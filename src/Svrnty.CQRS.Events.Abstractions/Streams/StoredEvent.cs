@@ -9,6 +9,11 @@ public sealed record StoredEvent
     /// <summary>The event's 0-based, gapless position in its stream.</summary>
     public required long Offset { get; init; }
 
+    /// <summary>The event's position in the stream that was read: equal to <see cref="Offset"/> when reading the event's
+    /// own stream; its position in the log when reading a log stream (<see cref="LogStreams.All"/>,
+    /// <see cref="LogStreams.Category"/>). Read a log on from the last position handled + 1.</summary>
+    public long Position { get; init; }
+
     /// <summary>The event's id (<see cref="ICorrelatedEvent.EventId"/>).</summary>
     public required string EventId { get; init; }
 

@@ -37,7 +37,7 @@ internal sealed partial class EventStreamingService
 
     public override async Task<Wire.ListOffsetsResponse> ListOffsets(Wire.ListOffsetsRequest request, ServerCallContext context)
     {
-        Argument.Name(request.StreamName, "stream_name");
+        Argument.ReadableName(request.StreamName, "stream_name");
         var all = await offsets.GetOffsetsAsync(request.StreamName, context.CancellationToken).ConfigureAwait(false);
         var response = new Wire.ListOffsetsResponse();
         response.Offsets.AddRange(all.Select(o => new Wire.ConsumerOffset
@@ -52,7 +52,7 @@ internal sealed partial class EventStreamingService
 
     private static void CheckGroupKey(string streamName, string consumerGroup)
     {
-        Argument.Name(streamName, "stream_name");
+        Argument.ReadableName(streamName, "stream_name");
         Argument.Name(consumerGroup, "consumer_group");
     }
 }

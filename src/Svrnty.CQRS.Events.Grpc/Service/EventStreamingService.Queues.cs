@@ -10,7 +10,7 @@ internal sealed partial class EventStreamingService
 
     public override async Task<Wire.EnqueueResponse> Enqueue(Wire.EnqueueRequest request, ServerCallContext context)
     {
-        Argument.Name(request.QueueName, "queue_name");
+        Argument.WritableName(request.QueueName, "queue_name");
         var @event = _events.ToStoreEvent(request.Event, "event");
         await store.EnqueueAsync(request.QueueName, @event, context.CancellationToken).ConfigureAwait(false);
         return new Wire.EnqueueResponse();
@@ -18,7 +18,7 @@ internal sealed partial class EventStreamingService
 
     public override async Task<Wire.DequeueResponse> Dequeue(Wire.DequeueRequest request, ServerCallContext context)
     {
-        Argument.Name(request.QueueName, "queue_name");
+        Argument.WritableName(request.QueueName, "queue_name");
         Argument.Name(request.ConsumerId, "consumer_id");
         var timeout = Argument.VisibilityTimeout(WireEvents.ToTimeSpan(request.VisibilityTimeout, "visibility_timeout"), "visibility_timeout");
         var leased = await store.DequeueAsync(request.QueueName, request.ConsumerId, timeout, context.CancellationToken).ConfigureAwait(false);
@@ -65,14 +65,14 @@ internal sealed partial class EventStreamingService
 
     public override async Task<Wire.GetPendingCountResponse> GetPendingCount(Wire.GetPendingCountRequest request, ServerCallContext context)
     {
-        Argument.Name(request.QueueName, "queue_name");
+        Argument.WritableName(request.QueueName, "queue_name");
         var count = await store.GetPendingCountAsync(request.QueueName, context.CancellationToken).ConfigureAwait(false);
         return new Wire.GetPendingCountResponse { Count = count };
     }
 
     public override async Task<Wire.ListDeadLettersResponse> ListDeadLetters(Wire.ListDeadLettersRequest request, ServerCallContext context)
     {
-        Argument.Name(request.QueueName, "queue_name");
+        Argument.WritableName(request.QueueName, "queue_name");
         var maxCount = request.MaxCount == 0 ? DefaultDeadLetterCount : Argument.MaxCount(request.MaxCount, "max_count");
         var cancellationToken = context.CancellationToken;
         var letters = await deadLetters.ReadAsync(request.QueueName, maxCount, cancellationToken).ConfigureAwait(false);
@@ -91,7 +91,7 @@ internal sealed partial class EventStreamingService
 
     public override async Task<Wire.RequeueDeadLetterResponse> RequeueDeadLetter(Wire.RequeueDeadLetterRequest request, ServerCallContext context)
     {
-        Argument.Name(request.QueueName, "queue_name");
+        Argument.WritableName(request.QueueName, "queue_name");
         Argument.Name(request.EventId, "event_id");
         if (!await deadLetters.RequeueAsync(request.QueueName, request.EventId, context.CancellationToken).ConfigureAwait(false))
         {
@@ -104,7 +104,7 @@ internal sealed partial class EventStreamingService
 
     private static void CheckMessageKey(string queueName, string eventId, string consumerId)
     {
-        Argument.Name(queueName, "queue_name");
+        Argument.WritableName(queueName, "queue_name");
         Argument.Name(eventId, "event_id");
         Argument.Name(consumerId, "consumer_id");
     }

@@ -9,7 +9,7 @@ internal sealed partial class EventStreamingService
 {
     public override async Task<Wire.AppendResponse> Append(Wire.AppendRequest request, ServerCallContext context)
     {
-        Argument.Name(request.StreamName, "stream_name");
+        Argument.WritableName(request.StreamName, "stream_name");
         var @event = _events.ToStoreEvent(request.Event, "event");
         var offset = request.HasExpectedLength
             ? await store.AppendAsync(request.StreamName, [@event], Argument.NotNegative(request.ExpectedLength, "expected_length"),
@@ -20,7 +20,7 @@ internal sealed partial class EventStreamingService
 
     public override async Task<Wire.AppendResponse> AppendBatch(Wire.AppendBatchRequest request, ServerCallContext context)
     {
-        Argument.Name(request.StreamName, "stream_name");
+        Argument.WritableName(request.StreamName, "stream_name");
         if (request.Events.Count == 0)
         {
             throw new ArgumentException("The batch must hold at least one event.", "events");
@@ -35,7 +35,7 @@ internal sealed partial class EventStreamingService
 
     public override async Task ReadStream(Wire.ReadStreamRequest request, IServerStreamWriter<Wire.StoredEvent> responseStream, ServerCallContext context)
     {
-        Argument.Name(request.StreamName, "stream_name");
+        Argument.ReadableName(request.StreamName, "stream_name");
         var next = Argument.NotNegative(request.FromOffset, "from_offset");
         var remaining = Argument.NotNegative(request.MaxCount, "max_count") is 0 ? long.MaxValue : request.MaxCount;
         var cancellationToken = context.CancellationToken;
@@ -60,7 +60,7 @@ internal sealed partial class EventStreamingService
 
     public override async Task<Wire.StreamMetadata> GetStreamMetadata(Wire.GetStreamMetadataRequest request, ServerCallContext context)
     {
-        Argument.Name(request.StreamName, "stream_name");
+        Argument.ReadableName(request.StreamName, "stream_name");
         var metadata = await store.GetStreamMetadataAsync(request.StreamName, context.CancellationToken).ConfigureAwait(false);
         var wire = new Wire.StreamMetadata
         {
@@ -86,7 +86,7 @@ internal sealed partial class EventStreamingService
 
     public override async Task<Wire.GetStreamLengthResponse> GetStreamLength(Wire.GetStreamLengthRequest request, ServerCallContext context)
     {
-        Argument.Name(request.StreamName, "stream_name");
+        Argument.ReadableName(request.StreamName, "stream_name");
         var length = await store.GetStreamLengthAsync(request.StreamName, context.CancellationToken).ConfigureAwait(false);
         return new Wire.GetStreamLengthResponse { Length = length };
     }

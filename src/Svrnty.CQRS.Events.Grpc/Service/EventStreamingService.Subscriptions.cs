@@ -10,7 +10,7 @@ internal sealed partial class EventStreamingService
 {
     public override async Task Subscribe(Wire.SubscribeRequest request, IServerStreamWriter<Wire.StoredEvent> responseStream, ServerCallContext context)
     {
-        Argument.Name(request.StreamName, "stream_name");
+        Argument.ReadableName(request.StreamName, "stream_name");
         var group = request.HasConsumerGroup ? Argument.Name(request.ConsumerGroup, "consumer_group") : null;
         var cancellationToken = context.CancellationToken;
         var start = await ResolveStartAsync(request, group, cancellationToken).ConfigureAwait(false);

@@ -47,6 +47,7 @@ internal sealed class WireEvents(EventSerializer serializer, TimeProvider time)
     {
         StreamName = stored.StreamName,
         Offset = stored.Offset,
+        Position = stored.Position,
         Event = ToWire(stored.Event, stored.EventId, stored.CorrelationId, stored.EventType),
         Timestamp = Timestamp.FromDateTimeOffset(stored.Timestamp),
     };

@@ -1,5 +1,4 @@
 using Svrnty.CQRS.Events.Abstractions;
-using Svrnty.CQRS.Events.Consumers;
 using Svrnty.CQRS.Events.Diagnostics;
 
 namespace Svrnty.CQRS.Events.InMemory.Streams;
@@ -38,13 +37,21 @@ internal sealed partial class InMemoryEventStreamStore
             }
 
             var traceParent = TraceContext.Current;
+            var first = stream.Length;
             foreach (var (e, data) in fresh)
             {
                 last = stream.Add(new InMemoryStream.Entry(0, e.EventId, data.EventType, e.CorrelationId, data.Json, e.OccurredAt, now, traceParent));
             }
+
+            // Still under the stream's lock: each stream's order is kept in the logs, and the batch gets contiguous
+            // positions, visible together.
+            lock (storage.Logs.Sync)
+            {
+                storage.Logs.Add(stream, stream.Slice(first, fresh.Length));
+            }
         }
 
-        storage.Signals.Notify(ChangeSignals.StreamKey(streamName));
+        storage.Signals.NotifyAppended(streamName);
         return Task.FromResult(last);
     }
 }

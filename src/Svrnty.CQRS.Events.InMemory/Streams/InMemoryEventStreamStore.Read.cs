@@ -8,6 +8,11 @@ internal sealed partial class InMemoryEventStreamStore
         CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (LogStreams.IsLog(streamName))
+        {
+            return Task.FromResult(ReadLog(streamName, fromOffset, maxCount));
+        }
+
         if (storage.FindStream(streamName) is not { } stream)
         {
             return Task.FromResult<IReadOnlyList<StoredEvent>>([]);
@@ -22,26 +27,33 @@ internal sealed partial class InMemoryEventStreamStore
         var events = new StoredEvent[slice.Length];
         for (var i = 0; i < slice.Length; i++)
         {
-            var entry = slice[i];
-            events[i] = new StoredEvent
-            {
-                StreamName = streamName,
-                Offset = entry.Offset,
-                EventId = entry.EventId,
-                EventType = entry.EventType,
-                CorrelationId = entry.CorrelationId,
-                Event = Deserialize(entry.EventType, entry.Json, entry.EventId, entry.CorrelationId, entry.OccurredAt),
-                Timestamp = entry.Timestamp,
-                TraceParent = entry.TraceParent,
-            };
+            events[i] = ToStoredEvent(streamName, slice[i]);
         }
 
         return Task.FromResult<IReadOnlyList<StoredEvent>>(events);
     }
 
+    private StoredEvent ToStoredEvent(string streamName, InMemoryStream.Entry entry) => new()
+    {
+        StreamName = streamName,
+        Offset = entry.Offset,
+        Position = entry.Offset,
+        EventId = entry.EventId,
+        EventType = entry.EventType,
+        CorrelationId = entry.CorrelationId,
+        Event = Deserialize(entry.EventType, entry.Json, entry.EventId, entry.CorrelationId, entry.OccurredAt),
+        Timestamp = entry.Timestamp,
+        TraceParent = entry.TraceParent,
+    };
+
     protected override Task<long> GetStreamLengthCoreAsync(string streamName, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (LogStreams.IsLog(streamName))
+        {
+            return Task.FromResult(GetLogLength(streamName));
+        }
+
         if (storage.FindStream(streamName) is not { } stream)
         {
             return Task.FromResult(0L);
@@ -56,6 +68,11 @@ internal sealed partial class InMemoryEventStreamStore
     protected override Task<long> FindOffsetCoreAsync(string streamName, DateTimeOffset timestamp, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (LogStreams.IsLog(streamName))
+        {
+            return Task.FromResult(FindLogPosition(streamName, timestamp));
+        }
+
         if (storage.FindStream(streamName) is not { } stream)
         {
             return Task.FromResult(0L);
@@ -70,6 +87,11 @@ internal sealed partial class InMemoryEventStreamStore
     protected override Task<StreamMetadata> GetStreamMetadataCoreAsync(string streamName, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (LogStreams.IsLog(streamName))
+        {
+            return Task.FromResult(GetLogMetadata(streamName));
+        }
+
         if (storage.FindStream(streamName) is not { } stream)
         {
             return Task.FromResult(new StreamMetadata { StreamName = streamName, Exists = false, Length = 0, RetainedCount = 0 });

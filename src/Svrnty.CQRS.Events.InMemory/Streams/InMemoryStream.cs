@@ -15,8 +15,15 @@ internal sealed class InMemoryStream(string name)
     /// <summary>The number of events ever appended: the next offset.</summary>
     public long Length { get; private set; }
 
-    /// <summary>The offset of <c>_events[0]</c>; equals <see cref="Length"/> when nothing is retained.</summary>
-    public long FirstRetainedOffset { get; private set; }
+    private long _firstRetainedOffset;
+
+    /// <summary>The offset of <c>_events[0]</c>; equals <see cref="Length"/> when nothing is retained. It only moves
+    /// forward, so log readers may read it without the stream's lock.</summary>
+    public long FirstRetainedOffset
+    {
+        get => Volatile.Read(ref _firstRetainedOffset);
+        private set => Volatile.Write(ref _firstRetainedOffset, value);
+    }
 
     public int RetainedCount => _events.Count;
 
@@ -32,6 +39,20 @@ internal sealed class InMemoryStream(string name)
         _offsetsById.Add(entry.EventId, Length);
         LastAcceptedAt = entry.Timestamp;
         return Length++;
+    }
+
+    /// <summary>The retained entry at <paramref name="offset"/>, if any.</summary>
+    public bool TryGet(long offset, out Entry entry)
+    {
+        var index = offset - FirstRetainedOffset;
+        if (index < 0 || index >= _events.Count)
+        {
+            entry = null!;
+            return false;
+        }
+
+        entry = _events[(int)index];
+        return true;
     }
 
     /// <summary>Copies at most <paramref name="maxCount"/> entries from <paramref name="fromOffset"/> (or the oldest

@@ -48,6 +48,19 @@ internal sealed class PostgresChangeNotifier(PostgresDatabase database, TimeProv
         return next;
     }
 
+    /// <summary>An append (<c>s</c> + stream) also wakes the waiters of the logs that include the stream.</summary>
+    private void Dispatch(string payload)
+    {
+        if (payload.StartsWith('s'))
+        {
+            _signals.NotifyAppended(payload[1..]);
+        }
+        else
+        {
+            _signals.Notify(payload);
+        }
+    }
+
     private async Task ListenAsync(string channel, CancellationToken stopping)
     {
         var delay = TimeSpan.FromSeconds(1);
@@ -58,7 +71,7 @@ internal sealed class PostgresChangeNotifier(PostgresDatabase database, TimeProv
                 var connection = await database.SessionDataSource.OpenConnectionAsync(stopping).ConfigureAwait(false);
                 await using (connection.ConfigureAwait(false))
                 {
-                    connection.Notification += (_, e) => _signals.Notify(e.Payload);
+                    connection.Notification += (_, e) => Dispatch(e.Payload);
                     var listen = new NpgsqlCommand($"LISTEN \"{channel}\"", connection);
                     await using (listen.ConfigureAwait(false))
                     {

@@ -69,6 +69,7 @@ public static class PostgresEventStreamingServiceCollectionExtensions
         }
 
         services.AddEventStoreBackend<PostgresEventStreamStore, PostgresEventQueue>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LogSequencerService>());
         services.TryAddSingleton<IDeadLetterStore, PostgresDeadLetterStore>();
         services.TryAddSingleton<IConsumerOffsetStore, PostgresConsumerOffsetStore>();
         services.TryAddSingleton<IStreamConfigurationStore, PostgresStreamConfigurationStore>();

@@ -7,7 +7,8 @@ namespace Svrnty.CQRS.Events.PostgreSQL.Retention;
 /// <summary>
 /// The PostgreSQL <see cref="IRetentionBackend"/>. Each call is one short statement that touches at most one batch of
 /// rows through the primary key, so it holds row locks briefly and never on the rows appenders insert; the
-/// <c>streams</c> row (the stream's length) is never touched.
+/// <c>streams</c> row (the stream's length) is never touched. A trim deletes the events' log positions
+/// (<c>event_positions</c>) with them: log positions are never reused, and log reads go on past the gap.
 /// </summary>
 internal sealed class PostgresRetentionBackend : RetentionBackendBase
 {
@@ -52,7 +53,10 @@ internal sealed class PostgresRetentionBackend : RetentionBackendBase
                                         WHERE w.created_at >= $3),
                                        h.first_offset + $4)
                     END)) AS before_offset
-                FROM head h)
+                FROM head h),
+            positions AS (
+                DELETE FROM {s}.event_positions p USING bound b
+                WHERE p.stream_name = $1 AND p.stream_offset >= b.first_offset AND p.stream_offset < b.before_offset)
             DELETE FROM {s}.events e USING bound b
             WHERE e.stream_name = $1 AND e.stream_offset >= b.first_offset AND e.stream_offset < b.before_offset
             """;

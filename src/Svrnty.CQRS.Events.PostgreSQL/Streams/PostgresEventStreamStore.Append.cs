@@ -35,6 +35,7 @@ internal sealed partial class PostgresEventStreamStore
         var now = Now();
         var traceParent = TraceContext.Current;
         var channel = executor.Database.NotificationChannel;
+        var category = LogStreams.CategoryOf(streamName);
 
         // Safe to retry: an event whose id is already in the stream is not appended again, so an attempt that committed
         // but whose reply was lost makes the retry return the same offset, whatever expectedLength says; an attempt
@@ -88,7 +89,7 @@ internal sealed partial class PostgresEventStreamStore
                         .With(pending.OccurredAt, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz);
                 }
 
-                command.With(now).With(channel, NpgsqlDbType.Text).With(traceParent, NpgsqlDbType.Text);
+                command.With(now).With(channel, NpgsqlDbType.Text).With(traceParent, NpgsqlDbType.Text).With(category, NpgsqlDbType.Text);
                 try
                 {
                     return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) as long?;
@@ -162,8 +163,9 @@ internal sealed partial class PostgresEventStreamStore
     /// <summary>
     /// The append statements, built once per schema. Parameters: $1 stream, $2 expected length, $3..$7 the events' ids,
     /// types, correlation ids, data and occurrence times (arrays; scalars in the statements for a single event), $8 now,
-    /// $9 the notification channel, $10 the trace parent. Each returns the last event's offset, or no row when the
-    /// expected length does not match.
+    /// $9 the notification channel, $10 the trace parent, $11 the stream's category (or null). Each returns the last
+    /// event's offset, or no row when the expected length does not match. Each also records the append in
+    /// <c>log_pending</c>, visible when the events are, for the log sequencer (<c>PostgresEventStreamStore.Logs.cs</c>).
     /// </summary>
     /// <remarks>
     /// In READ COMMITTED, an appender that waits for another's lock on the stream's row re-reads the row once it is
@@ -220,7 +222,10 @@ internal sealed partial class PostgresEventStreamStore
                 e AS (
                     INSERT INTO {s}.events
                         (stream_name, stream_offset, event_id, event_type, correlation_id, data, occurred_at, created_at, trace_parent)
-                    {rows})
+                    {rows}),
+                p AS (
+                    INSERT INTO {s}.log_pending (stream_name, first_offset, event_count, category, created_at)
+                    SELECT $1, r.first, {count}, $11, r.at FROM r)
                 SELECT r.first + {count} - 1{(notify ? ", pg_notify($9, 's' || $1)" : "")} FROM r
                 """;
             return ($"""

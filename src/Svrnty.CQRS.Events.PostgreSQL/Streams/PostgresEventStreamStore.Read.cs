@@ -40,7 +40,7 @@ internal sealed partial class PostgresEventStreamStore
 
     protected override Task<IReadOnlyList<StoredEvent>> ReadStreamCoreAsync(string streamName, long fromOffset, int maxCount,
         CancellationToken cancellationToken) =>
-        executor.RunAsync("read", Repeat.Safe, ReadSql, async (command, ct) =>
+        LogStreams.IsLog(streamName) ? ReadLogAsync(streamName, fromOffset, maxCount, cancellationToken) : executor.RunAsync("read", Repeat.Safe, ReadSql, async (command, ct) =>
         {
             command.With(streamName).With(fromOffset).With((long)maxCount);
             var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
@@ -52,10 +52,12 @@ internal sealed partial class PostgresEventStreamStore
                     var eventId = reader.GetString(1);
                     var eventType = reader.GetString(2);
                     var correlationId = reader.GetNullableString(3);
+                    var offset = reader.GetInt64(0);
                     events.Add(new StoredEvent
                     {
                         StreamName = streamName,
-                        Offset = reader.GetInt64(0),
+                        Offset = offset,
+                        Position = offset,
                         EventId = eventId,
                         EventType = eventType,
                         CorrelationId = correlationId,
@@ -71,21 +73,21 @@ internal sealed partial class PostgresEventStreamStore
         }, cancellationToken);
 
     protected override Task<long> GetStreamLengthCoreAsync(string streamName, CancellationToken cancellationToken) =>
-        executor.RunAsync("length", Repeat.Safe, LengthSql, async (command, ct) =>
+        LogStreams.IsLog(streamName) ? GetLogLengthAsync(streamName, cancellationToken) : executor.RunAsync("length", Repeat.Safe, LengthSql, async (command, ct) =>
         {
             command.With(streamName);
             return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is long length ? length : 0;
         }, cancellationToken);
 
     protected override Task<long> FindOffsetCoreAsync(string streamName, DateTimeOffset timestamp, CancellationToken cancellationToken) =>
-        executor.RunAsync("find_offset", Repeat.Safe, FindOffsetSql, async (command, ct) =>
+        LogStreams.IsLog(streamName) ? FindLogPositionAsync(streamName, timestamp, cancellationToken) : executor.RunAsync("find_offset", Repeat.Safe, FindOffsetSql, async (command, ct) =>
         {
             command.With(streamName).With(timestamp.Utc());
             return (long)(await command.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
         }, cancellationToken);
 
     protected override Task<StreamMetadata> GetStreamMetadataCoreAsync(string streamName, CancellationToken cancellationToken) =>
-        executor.RunAsync("metadata", Repeat.Safe, MetadataSql, async (command, ct) =>
+        LogStreams.IsLog(streamName) ? GetLogMetadataAsync(streamName, cancellationToken) : executor.RunAsync("metadata", Repeat.Safe, MetadataSql, async (command, ct) =>
         {
             command.With(streamName);
             var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);

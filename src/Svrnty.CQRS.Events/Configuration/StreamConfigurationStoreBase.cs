@@ -17,7 +17,7 @@ public abstract class StreamConfigurationStoreBase : IStreamConfigurationStore
     /// <inheritdoc />
     public Task<StreamConfiguration?> GetAsync(string streamName, CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.WritableName(streamName, nameof(streamName));
         return GetCoreAsync(streamName, cancellationToken);
     }
 

@@ -1,3 +1,4 @@
+using Svrnty.CQRS.Events.Abstractions;
 using System.Collections.Concurrent;
 
 namespace Svrnty.CQRS.Events.Consumers;
@@ -34,6 +35,24 @@ public sealed class ChangeSignals
         if (_signals.TryRemove(name, out var signal))
         {
             signal.TrySetResult();
+        }
+    }
+
+    /// <summary>Wakes the waiters of an append to <paramref name="streamName"/>: those of the stream itself and those of
+    /// the log streams that include it (<see cref="LogStreams.All"/> and its category's log).</summary>
+    /// <param name="streamName">The ordinary stream appended to.</param>
+    public void NotifyAppended(string streamName)
+    {
+        Notify(StreamKey(streamName));
+        if (streamName.Length > 0 && streamName[0] == LogStreams.ReservedPrefix)
+        {
+            return;
+        }
+
+        Notify(StreamKey(LogStreams.All));
+        if (LogStreams.CategoryOf(streamName) is { } category)
+        {
+            Notify(StreamKey(LogStreams.CategoryPrefix + category));
         }
     }
 

@@ -8,7 +8,7 @@ internal sealed class ConsumerLagMonitor(IEventStreamReader reader, IConsumerOff
 {
     public async Task<IReadOnlyList<ConsumerLag>> GetLagAsync(string streamName, CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.ReadableName(streamName, nameof(streamName));
         var groups = await offsets.GetOffsetsAsync(streamName, cancellationToken).ConfigureAwait(false);
         var length = await reader.GetStreamLengthAsync(streamName, cancellationToken).ConfigureAwait(false);
         return groups.Select(g => new ConsumerLag

@@ -9,7 +9,7 @@ internal sealed class EventReplayService(IEventStreamReader reader, IEventStream
     public async Task<ReplayProgress> ReplayAsync(string streamName, Func<StoredEvent, CancellationToken, ValueTask> handler,
         ReplayOptions? options = null, IProgress<ReplayProgress>? progress = null, CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.ReadableName(streamName, nameof(streamName));
         ArgumentNullException.ThrowIfNull(handler);
         options ??= new ReplayOptions();
         Argument.NotNegative(options.FromOffset, nameof(options));

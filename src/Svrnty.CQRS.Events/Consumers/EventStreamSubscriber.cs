@@ -10,7 +10,7 @@ internal sealed class EventStreamSubscriber(StreamFollower follower) : IEventStr
     public IAsyncEnumerable<StoredEvent> SubscribeAsync(string streamName, string consumerGroup, SubscriptionOptions? options = null,
         CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.ReadableName(streamName, nameof(streamName));
         Argument.Name(consumerGroup, nameof(consumerGroup));
         options ??= new SubscriptionOptions();
         Argument.MaxCount(options.PageSize, nameof(options));

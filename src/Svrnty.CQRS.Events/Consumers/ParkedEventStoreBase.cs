@@ -11,7 +11,7 @@ public abstract class ParkedEventStoreBase : IParkedEventStore
     public Task ParkAsync(ParkedEvent parkedEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(parkedEvent);
-        Argument.Name(parkedEvent.StreamName, nameof(parkedEvent));
+        Argument.ReadableName(parkedEvent.StreamName, nameof(parkedEvent));
         Argument.Name(parkedEvent.ConsumerGroup, nameof(parkedEvent));
         Argument.Name(parkedEvent.EventId, nameof(parkedEvent));
         Argument.NotNegative(parkedEvent.Offset, nameof(parkedEvent));
@@ -21,7 +21,7 @@ public abstract class ParkedEventStoreBase : IParkedEventStore
     /// <inheritdoc />
     public Task<IReadOnlyList<ParkedEvent>> ReadAsync(string streamName, string consumerGroup, int maxCount, CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.ReadableName(streamName, nameof(streamName));
         Argument.Name(consumerGroup, nameof(consumerGroup));
         Argument.MaxCount(maxCount, nameof(maxCount));
         return ReadCoreAsync(streamName, consumerGroup, maxCount, cancellationToken);
@@ -30,7 +30,7 @@ public abstract class ParkedEventStoreBase : IParkedEventStore
     /// <inheritdoc />
     public Task<bool> DeleteAsync(string streamName, string consumerGroup, long offset, CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.ReadableName(streamName, nameof(streamName));
         Argument.Name(consumerGroup, nameof(consumerGroup));
         Argument.NotNegative(offset, nameof(offset));
         return DeleteCoreAsync(streamName, consumerGroup, offset, cancellationToken);

@@ -28,7 +28,7 @@ public static class EventConsumerServiceCollectionExtensions
         where THandler : class, IEventStreamHandler
     {
         ArgumentNullException.ThrowIfNull(services);
-        Argument.Name(streamName, nameof(streamName));
+        Argument.ReadableName(streamName, nameof(streamName));
         Argument.Name(consumerGroup, nameof(consumerGroup));
         var options = new EventStreamConsumerOptions();
         configure?.Invoke(options);
@@ -64,7 +64,7 @@ public static class EventConsumerServiceCollectionExtensions
         where THandler : class, IQueueMessageHandler
     {
         ArgumentNullException.ThrowIfNull(services);
-        Argument.Name(queueName, nameof(queueName));
+        Argument.WritableName(queueName, nameof(queueName));
         var options = new QueueConsumerOptions();
         configure?.Invoke(options);
         options.Validate();

@@ -10,7 +10,7 @@ public abstract class ConsumerOffsetStoreBase : IConsumerOffsetStore
     /// <inheritdoc />
     public Task CommitOffsetAsync(string streamName, string consumerGroup, long nextOffset, CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.ReadableName(streamName, nameof(streamName));
         Argument.Name(consumerGroup, nameof(consumerGroup));
         Argument.NotNegative(nextOffset, nameof(nextOffset));
         return SetOffsetCoreAsync(streamName, consumerGroup, nextOffset, onlyForward: true, cancellationToken);
@@ -19,7 +19,7 @@ public abstract class ConsumerOffsetStoreBase : IConsumerOffsetStore
     /// <inheritdoc />
     public Task<long?> GetOffsetAsync(string streamName, string consumerGroup, CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.ReadableName(streamName, nameof(streamName));
         Argument.Name(consumerGroup, nameof(consumerGroup));
         return GetOffsetCoreAsync(streamName, consumerGroup, cancellationToken);
     }
@@ -27,14 +27,14 @@ public abstract class ConsumerOffsetStoreBase : IConsumerOffsetStore
     /// <inheritdoc />
     public Task<IReadOnlyList<ConsumerOffset>> GetOffsetsAsync(string streamName, CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.ReadableName(streamName, nameof(streamName));
         return GetOffsetsCoreAsync(streamName, cancellationToken);
     }
 
     /// <inheritdoc />
     public Task ResetOffsetAsync(string streamName, string consumerGroup, long nextOffset, CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.ReadableName(streamName, nameof(streamName));
         Argument.Name(consumerGroup, nameof(consumerGroup));
         Argument.NotNegative(nextOffset, nameof(nextOffset));
         return SetOffsetCoreAsync(streamName, consumerGroup, nextOffset, onlyForward: false, cancellationToken);

@@ -10,7 +10,7 @@ public abstract class DeadLetterStoreBase : IDeadLetterStore
     /// <inheritdoc />
     public Task<IReadOnlyList<DeadLetter>> ReadAsync(string streamName, int maxCount, CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.WritableName(streamName, nameof(streamName));
         Argument.MaxCount(maxCount, nameof(maxCount));
         return ReadCoreAsync(streamName, maxCount, cancellationToken);
     }
@@ -18,14 +18,14 @@ public abstract class DeadLetterStoreBase : IDeadLetterStore
     /// <inheritdoc />
     public Task<long> CountAsync(string streamName, CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.WritableName(streamName, nameof(streamName));
         return CountCoreAsync(streamName, cancellationToken);
     }
 
     /// <inheritdoc />
     public Task<bool> RequeueAsync(string streamName, string eventId, CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.WritableName(streamName, nameof(streamName));
         Argument.Name(eventId, nameof(eventId));
         return RequeueCoreAsync(streamName, eventId, cancellationToken);
     }
@@ -33,7 +33,7 @@ public abstract class DeadLetterStoreBase : IDeadLetterStore
     /// <inheritdoc />
     public Task<long> PurgeAsync(string streamName, CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.WritableName(streamName, nameof(streamName));
         return PurgeCoreAsync(streamName, cancellationToken);
     }
 

@@ -28,7 +28,7 @@ internal abstract class EventQueueBase : IEventQueue, IQueueLeaseExtender, IEven
     /// <inheritdoc />
     public Task EnqueueAsync(string streamName, ICorrelatedEvent @event, CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.WritableName(streamName, nameof(streamName));
         Argument.Event(@event, nameof(@event));
         return Observe("enqueue", streamName, ActivityKind.Producer, async () =>
         {
@@ -41,7 +41,7 @@ internal abstract class EventQueueBase : IEventQueue, IQueueLeaseExtender, IEven
     public Task<DequeuedEvent?> DequeueAsync(string streamName, string consumerId, TimeSpan visibilityTimeout,
         CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.WritableName(streamName, nameof(streamName));
         Argument.Name(consumerId, nameof(consumerId));
         Argument.VisibilityTimeout(visibilityTimeout, nameof(visibilityTimeout));
         return Observe("dequeue", streamName, ActivityKind.Consumer, () => DequeueCoreAsync(streamName, consumerId, visibilityTimeout, cancellationToken),
@@ -63,7 +63,7 @@ internal abstract class EventQueueBase : IEventQueue, IQueueLeaseExtender, IEven
     /// <inheritdoc />
     public Task<bool> AcknowledgeAsync(string streamName, string eventId, string consumerId, CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.WritableName(streamName, nameof(streamName));
         Argument.Name(eventId, nameof(eventId));
         Argument.Name(consumerId, nameof(consumerId));
         return Observe("ack", streamName, ActivityKind.Client, () => AcknowledgeCoreAsync(streamName, eventId, consumerId, cancellationToken),
@@ -80,7 +80,7 @@ internal abstract class EventQueueBase : IEventQueue, IQueueLeaseExtender, IEven
     public Task<bool> NackAsync(string streamName, string eventId, string consumerId, bool requeue = true,
         CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.WritableName(streamName, nameof(streamName));
         Argument.Name(eventId, nameof(eventId));
         Argument.Name(consumerId, nameof(consumerId));
         return Observe("nack", streamName, ActivityKind.Client, () => NackCoreAsync(streamName, eventId, consumerId, requeue, cancellationToken),
@@ -100,7 +100,7 @@ internal abstract class EventQueueBase : IEventQueue, IQueueLeaseExtender, IEven
     /// <inheritdoc />
     public Task<long> GetPendingCountAsync(string streamName, CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.WritableName(streamName, nameof(streamName));
         return Observe("pending", streamName, ActivityKind.Client, () => GetPendingCountCoreAsync(streamName, cancellationToken));
     }
 
@@ -108,7 +108,7 @@ internal abstract class EventQueueBase : IEventQueue, IQueueLeaseExtender, IEven
     public Task<DateTimeOffset?> ExtendLeaseAsync(string streamName, string eventId, string consumerId, TimeSpan visibilityTimeout,
         CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.WritableName(streamName, nameof(streamName));
         Argument.Name(eventId, nameof(eventId));
         Argument.Name(consumerId, nameof(consumerId));
         Argument.VisibilityTimeout(visibilityTimeout, nameof(visibilityTimeout));
@@ -119,7 +119,7 @@ internal abstract class EventQueueBase : IEventQueue, IQueueLeaseExtender, IEven
     /// <inheritdoc />
     public Task<QueueStatistics> GetQueueStatisticsAsync(string streamName, CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.WritableName(streamName, nameof(streamName));
         return Observe("queue_statistics", streamName, ActivityKind.Client, () => GetQueueStatisticsCoreAsync(streamName, cancellationToken));
     }
 

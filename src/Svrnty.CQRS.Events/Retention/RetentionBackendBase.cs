@@ -28,7 +28,7 @@ public abstract class RetentionBackendBase : IRetentionBackend
     public Task<int> TrimStreamAsync(string streamName, long? maxEventCount, DateTimeOffset? olderThan, int maxCount,
         CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.WritableName(streamName, nameof(streamName));
         if (maxEventCount is { } keep)
         {
             Argument.NotNegative(keep, nameof(maxEventCount));

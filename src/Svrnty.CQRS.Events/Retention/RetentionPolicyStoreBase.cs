@@ -17,7 +17,7 @@ public abstract class RetentionPolicyStoreBase : IRetentionPolicyStore
     /// <inheritdoc />
     public Task<RetentionPolicy?> GetAsync(string streamName, CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.WritableName(streamName, nameof(streamName));
         return GetCoreAsync(streamName, cancellationToken);
     }
 
@@ -28,7 +28,7 @@ public abstract class RetentionPolicyStoreBase : IRetentionPolicyStore
     /// <inheritdoc />
     public Task<bool> DeleteAsync(string streamName, CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.WritableName(streamName, nameof(streamName));
         return DeleteCoreAsync(streamName, cancellationToken);
     }
 

@@ -35,7 +35,7 @@ public abstract class EventStreamStoreBase : IEventStreamStore, IEventStreamLoca
     /// <inheritdoc />
     public Task<long> AppendAsync(string streamName, ICorrelatedEvent @event, CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.WritableName(streamName, nameof(streamName));
         Argument.Event(@event, nameof(@event));
         return NameEventParameterAsync(() => AppendObservedAsync(streamName, [@event], expectedLength: null, cancellationToken));
     }
@@ -44,7 +44,7 @@ public abstract class EventStreamStoreBase : IEventStreamStore, IEventStreamLoca
     public Task<long> AppendAsync(string streamName, IReadOnlyCollection<ICorrelatedEvent> events, long? expectedLength = null,
         CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.WritableName(streamName, nameof(streamName));
         Argument.Events(events, nameof(events));
         if (expectedLength is { } expected)
         {
@@ -58,7 +58,7 @@ public abstract class EventStreamStoreBase : IEventStreamStore, IEventStreamLoca
     public Task<IReadOnlyList<StoredEvent>> ReadStreamAsync(string streamName, long fromOffset, int maxCount,
         CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.ReadableName(streamName, nameof(streamName));
         Argument.NotNegative(fromOffset, nameof(fromOffset));
         Argument.MaxCount(maxCount, nameof(maxCount));
         return Observe("read", streamName, ActivityKind.Client, () => ReadStreamCoreAsync(streamName, fromOffset, maxCount, cancellationToken));
@@ -67,14 +67,14 @@ public abstract class EventStreamStoreBase : IEventStreamStore, IEventStreamLoca
     /// <inheritdoc />
     public Task<long> GetStreamLengthAsync(string streamName, CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.ReadableName(streamName, nameof(streamName));
         return Observe("length", streamName, ActivityKind.Client, () => GetStreamLengthCoreAsync(streamName, cancellationToken));
     }
 
     /// <inheritdoc />
     public Task<StreamMetadata> GetStreamMetadataAsync(string streamName, CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.ReadableName(streamName, nameof(streamName));
         return Observe("metadata", streamName, ActivityKind.Client, () => GetStreamMetadataCoreAsync(streamName, cancellationToken));
     }
 
@@ -103,7 +103,7 @@ public abstract class EventStreamStoreBase : IEventStreamStore, IEventStreamLoca
     /// <inheritdoc />
     public Task<long> FindOffsetAsync(string streamName, DateTimeOffset timestamp, CancellationToken cancellationToken = default)
     {
-        Argument.Name(streamName, nameof(streamName));
+        Argument.ReadableName(streamName, nameof(streamName));
         return Observe("find_offset", streamName, ActivityKind.Client, () => FindOffsetCoreAsync(streamName, timestamp, cancellationToken));
     }
 

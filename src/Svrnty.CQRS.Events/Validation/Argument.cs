@@ -47,6 +47,43 @@ public static class Argument
         return value;
     }
 
+    /// <summary>Checks the name of a stream or queue that is written to (appends, enqueues, queue operations, stream
+    /// configuration, retention policies): a valid <see cref="Name"/> that does not start with <c>$</c>, which is
+    /// reserved for the log streams the store maintains (<see cref="LogStreams"/>).</summary>
+    /// <param name="value">The value.</param>
+    /// <param name="paramName">The parameter's name, reported in the exception.</param>
+    /// <returns>The value.</returns>
+    public static string WritableName([NotNull] string? value, string paramName)
+    {
+        Name(value, paramName);
+        if (value[0] == LogStreams.ReservedPrefix)
+        {
+            throw new ArgumentException(
+                $"Names starting with '$' are reserved for the log streams the store maintains ('{LogStreams.All}', '{LogStreams.CategoryPrefix}<category>'), which are read-only; got '{Printable(value)}'.",
+                paramName);
+        }
+
+        return value;
+    }
+
+    /// <summary>Checks the name of a stream that is read or consumed (reads, lengths, metadata, subscriptions, consumer
+    /// offsets): a valid <see cref="Name"/>, and when it starts with <c>$</c>, a log stream (<see cref="LogStreams"/>).</summary>
+    /// <param name="value">The value.</param>
+    /// <param name="paramName">The parameter's name, reported in the exception.</param>
+    /// <returns>The value.</returns>
+    public static string ReadableName([NotNull] string? value, string paramName)
+    {
+        Name(value, paramName);
+        if (value[0] == LogStreams.ReservedPrefix && !LogStreams.IsLog(value))
+        {
+            throw new ArgumentException(
+                $"Names starting with '$' are reserved; the only ones that exist are the log streams '{LogStreams.All}' and '{LogStreams.CategoryPrefix}<category>' (a category without '-'); got '{Printable(value)}'.",
+                paramName);
+        }
+
+        return value;
+    }
+
     /// <summary>Checks an event: not null, with a valid <see cref="ICorrelatedEvent.EventId"/>.</summary>
     /// <param name="value">The event.</param>
     /// <param name="paramName">The parameter's name, reported in the exception.</param>

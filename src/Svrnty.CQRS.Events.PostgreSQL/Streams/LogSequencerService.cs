@@ -1,0 +1,57 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.Consumers;
+
+namespace Svrnty.CQRS.Events.PostgreSQL.Streams;
+
+/// <summary>
+/// Numbers the log streams in the background, so that appends that nobody reads through a log do not pile up in
+/// <c>log_pending</c>. It wakes on every append notification (any stream's append wakes <see cref="LogStreams.All"/>'s
+/// waiters) and at least every <see cref="PollInterval"/>, and runs the sequencer step, which log readers also run
+/// before they read: correctness never depends on this loop, only the size of each step does.
+/// </summary>
+internal sealed class LogSequencerService(
+    PostgresEventStreamStore store,
+    IStreamChangeNotifier notifier,
+    PostgresDatabase database,
+    TimeProvider time,
+    ILogger<LogSequencerService> logger) : BackgroundService
+{
+    internal static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            // Take the wake-up before the step, so an append during the step wakes the next one.
+            var changed = notifier.StreamChanged(LogStreams.All);
+            try
+            {
+                await store.SequenceLogsAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // A server that is down, or a schema not yet migrated (AutoMigrate off): try again at the next wake.
+                Log.LogSequencerFailed(logger, e, database.SchemaName, PollInterval);
+            }
+
+            try
+            {
+                await changed.WaitAsync(PollInterval, time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // The poll: a notification can be lost (a listener reconnecting, notifications turned off).
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+}

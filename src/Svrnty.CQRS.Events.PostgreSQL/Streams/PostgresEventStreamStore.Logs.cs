@@ -1,0 +1,229 @@
+using Npgsql;
+using NpgsqlTypes;
+using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.PostgreSQL.Execution;
+
+namespace Svrnty.CQRS.Events.PostgreSQL.Streams;
+
+/// <summary>
+/// The log streams (<see cref="LogStreams"/>). An append records itself in <c>log_pending</c> (Append.cs); the
+/// sequencer step here gives the events of every visible pending append their positions. Every log read, length,
+/// metadata and timestamp lookup sends, in one round trip (one implicit transaction), the sequencer step and then its
+/// query, so a read counts every append that returned before it (read-your-writes); the background
+/// <see cref="LogSequencerService"/> keeps the pending set small when nobody reads.
+/// </summary>
+/// <remarks>
+/// The step takes a transaction-scoped advisory lock only when something is pending, so one step runs at a time and
+/// each sees what the previous one committed: its statement runs after the lock is granted, with a new snapshot (READ
+/// COMMITTED). Pending rows of appends that have not committed are invisible and wait for a later step: a late commit
+/// gets later positions and never lands below a position a reader has passed. Within a step, appends are numbered by
+/// acceptance time, then stream and offset, so each stream's order is kept and a batch's events are contiguous.
+/// Appenders never wait for the step, and the step never waits for an append.
+/// </remarks>
+internal sealed partial class PostgresEventStreamStore
+{
+    // "SVLG": the advisory lock class of the sequencer; the second key is the hash of the schema name.
+    private const int SequencerLockClass = 0x53564C47;
+
+    private string LockIfPendingSql => field ??=
+        $"SELECT pg_advisory_xact_lock({SequencerLockClass}, hashtext($1)) FROM (SELECT 1 FROM {_schema}.log_pending LIMIT 1) pending";
+
+    /// <summary>$1 '$all', $2 the category prefix, $3 now. Returns how many appends it numbered.</summary>
+    private string SequenceSql => field ??= $"""
+        WITH taken AS (
+            DELETE FROM {_schema}.log_pending RETURNING stream_name, first_offset, event_count, category, created_at),
+        ranked AS (
+            SELECT t.*,
+                   sum(t.event_count) OVER (ORDER BY t.created_at, t.stream_name, t.first_offset) - t.event_count AS all_before,
+                   sum(t.event_count) OVER (PARTITION BY t.category ORDER BY t.created_at, t.stream_name, t.first_offset) - t.event_count AS category_before
+            FROM taken t),
+        added AS (
+            SELECT $1::text AS log_name, sum(event_count)::bigint AS n FROM taken HAVING count(*) > 0
+            UNION ALL
+            SELECT $2 || category, sum(event_count)::bigint FROM taken WHERE category IS NOT NULL GROUP BY category),
+        bases AS (
+            SELECT a.log_name, a.n, coalesce(l.next_position, 0) AS base
+            FROM added a LEFT JOIN {_schema}.logs l ON l.log_name = a.log_name),
+        bumped AS (
+            INSERT INTO {_schema}.logs AS l (log_name, next_position, updated_at)
+            SELECT log_name, base + n, $3 FROM bases
+            ON CONFLICT (log_name) DO UPDATE SET next_position = excluded.next_position, updated_at = excluded.updated_at),
+        positioned AS (
+            INSERT INTO {_schema}.event_positions (stream_name, stream_offset, all_position, category, category_position)
+            SELECT r.stream_name, r.first_offset + g.i, a.base + r.all_before + g.i, r.category, c.base + r.category_before + g.i
+            FROM ranked r
+            CROSS JOIN LATERAL generate_series(0, r.event_count - 1) AS g(i)
+            CROSS JOIN (SELECT base FROM bases WHERE log_name = $1) a
+            LEFT JOIN bases c ON c.log_name = $2 || r.category)
+        SELECT count(*) FROM taken
+        """;
+
+    // Every log query takes $1 the log's name and $2 its category (null for $all), then its own parameters.
+
+    /// <summary>The position column and filter of a log: <c>$all</c>, or a category's log ($2: the category).</summary>
+    private static (string Position, string Filter) LogColumns(string? category) => category is null
+        ? ("p.all_position", "true")
+        : ("p.category_position", "p.category = $2");
+
+    private string ReadLogSql(string? category)
+    {
+        var (position, filter) = LogColumns(category);
+        return $"""
+            SELECT {position}, e.stream_name, e.stream_offset, e.event_id, e.event_type, e.correlation_id, e.data, e.occurred_at,
+                   e.created_at, e.trace_parent
+            FROM {_schema}.event_positions p
+            JOIN {_schema}.events e ON e.stream_name = p.stream_name AND e.stream_offset = p.stream_offset
+            WHERE {filter} AND {position} >= $3
+            ORDER BY {position} LIMIT $4
+            """;
+    }
+
+    private string LogLengthSql => field ??= $"SELECT coalesce((SELECT next_position FROM {_schema}.logs WHERE log_name = $1), 0)";
+
+    private string FindLogPositionSql(string? category)
+    {
+        var (position, filter) = LogColumns(category);
+        return $"""
+            SELECT coalesce(
+                (SELECT min({position}) FROM {_schema}.event_positions p
+                 JOIN {_schema}.events e ON e.stream_name = p.stream_name AND e.stream_offset = p.stream_offset
+                 WHERE {filter} AND e.created_at >= $3),
+                (SELECT next_position FROM {_schema}.logs WHERE log_name = $1),
+                0)
+            """;
+    }
+
+    /// <summary>Length, oldest and newest retained positions with their acceptance times, and the retained count (a
+    /// count of the log's rows: unlike a stream's, not O(1)).</summary>
+    private string LogMetadataSql(string? category)
+    {
+        var (position, filter) = LogColumns(category);
+        var edge = $"""
+            SELECT {position} AS position, e.created_at FROM {_schema}.event_positions p
+            JOIN {_schema}.events e ON e.stream_name = p.stream_name AND e.stream_offset = p.stream_offset
+            WHERE {filter} ORDER BY {position}
+            """;
+        return $"""
+            SELECT coalesce((SELECT next_position FROM {_schema}.logs WHERE log_name = $1), 0),
+                   o.position, o.created_at, n.position, n.created_at,
+                   (SELECT count(*) FROM {_schema}.event_positions p WHERE {filter})
+            FROM (SELECT 1) one
+            LEFT JOIN LATERAL ({edge} LIMIT 1) o ON true
+            LEFT JOIN LATERAL ({edge} DESC LIMIT 1) n ON true
+            """;
+    }
+
+    /// <summary>Runs the sequencer step, then <paramref name="query"/> on the same round trip; <paramref name="read"/>
+    /// reads the query's result. Repeating is safe: a step that committed leaves nothing pending.</summary>
+    private Task<T> AfterSequencingAsync<T>(string operation, string logName, string query, Action<NpgsqlBatchCommand> parameters,
+        Func<NpgsqlDataReader, CancellationToken, Task<T>> read, CancellationToken cancellationToken) =>
+        executor.ExecuteAsync(operation, Repeat.Safe, async (connection, ct) =>
+        {
+            var batch = new NpgsqlBatch(connection);
+            await using (batch.ConfigureAwait(false))
+            {
+                AddSequencerStep(batch);
+                var command = new NpgsqlBatchCommand(query).With(logName).With(LogStreams.CategoryLogged(logName), NpgsqlDbType.Text);
+                parameters(command);
+                batch.BatchCommands.Add(command);
+                var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    await reader.NextResultAsync(ct).ConfigureAwait(false);
+                    await reader.NextResultAsync(ct).ConfigureAwait(false);
+                    return await read(reader, ct).ConfigureAwait(false);
+                }
+            }
+        }, cancellationToken);
+
+    /// <summary>The sequencer step alone (the background loop): how many appends it numbered.</summary>
+    internal Task<long> SequenceLogsAsync(CancellationToken cancellationToken) =>
+        executor.ExecuteAsync("sequence_logs", Repeat.Safe, async (connection, ct) =>
+        {
+            var batch = new NpgsqlBatch(connection);
+            await using (batch.ConfigureAwait(false))
+            {
+                AddSequencerStep(batch);
+                var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    await reader.NextResultAsync(ct).ConfigureAwait(false);
+                    return await reader.ReadAsync(ct).ConfigureAwait(false) ? reader.GetInt64(0) : 0L;
+                }
+            }
+        }, cancellationToken);
+
+    private void AddSequencerStep(NpgsqlBatch batch)
+    {
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(LockIfPendingSql).With(executor.Database.SchemaName));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(SequenceSql).With(LogStreams.All).With(LogStreams.CategoryPrefix).With(Now()));
+    }
+
+    private Task<IReadOnlyList<StoredEvent>> ReadLogAsync(string logName, long fromPosition, int maxCount, CancellationToken cancellationToken)
+    {
+        var category = LogStreams.CategoryLogged(logName);
+        return AfterSequencingAsync("read", logName, ReadLogSql(category),
+            command => command.With(fromPosition).With((long)maxCount),
+            async (reader, ct) =>
+            {
+                var events = new List<StoredEvent>();
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                {
+                    var eventId = reader.GetString(3);
+                    var eventType = reader.GetString(4);
+                    var correlationId = reader.GetNullableString(5);
+                    events.Add(new StoredEvent
+                    {
+                        StreamName = reader.GetString(1),
+                        Offset = reader.GetInt64(2),
+                        Position = reader.GetInt64(0),
+                        EventId = eventId,
+                        EventType = eventType,
+                        CorrelationId = correlationId,
+                        Event = serializer.Deserialize(eventType, reader.GetFieldValue<byte[]>(6), eventId, correlationId, reader.GetTimestamp(7)),
+                        Timestamp = reader.GetTimestamp(8),
+                        TraceParent = reader.GetNullableString(9),
+                    });
+                }
+
+                return (IReadOnlyList<StoredEvent>)events;
+            }, cancellationToken);
+    }
+
+    private Task<long> GetLogLengthAsync(string logName, CancellationToken cancellationToken) =>
+        AfterSequencingAsync("length", logName, LogLengthSql, _ => { }, ReadScalarAsync, cancellationToken);
+
+    private Task<long> FindLogPositionAsync(string logName, DateTimeOffset timestamp, CancellationToken cancellationToken)
+    {
+        var category = LogStreams.CategoryLogged(logName);
+        return AfterSequencingAsync("find_offset", logName, FindLogPositionSql(category),
+            command => command.With(timestamp.Utc()), ReadScalarAsync, cancellationToken);
+    }
+
+    private Task<StreamMetadata> GetLogMetadataAsync(string logName, CancellationToken cancellationToken)
+    {
+        var category = LogStreams.CategoryLogged(logName);
+        return AfterSequencingAsync("metadata", logName, LogMetadataSql(category), _ => { },
+            async (reader, ct) =>
+            {
+                await reader.ReadAsync(ct).ConfigureAwait(false);
+                var length = reader.GetInt64(0);
+                long? oldest = reader.IsDBNull(1) ? null : reader.GetInt64(1);
+                long? newest = reader.IsDBNull(3) ? null : reader.GetInt64(3);
+                return new StreamMetadata
+                {
+                    StreamName = logName,
+                    Exists = length > 0,
+                    Length = length,
+                    RetainedCount = reader.GetInt64(5),
+                    OldestEventOffset = oldest,
+                    NewestEventOffset = newest,
+                    OldestEventTimestamp = oldest is null ? null : reader.GetTimestamp(2),
+                    NewestEventTimestamp = newest is null ? null : reader.GetTimestamp(4),
+                };
+            }, cancellationToken);
+    }
+
+    private static async Task<long> ReadScalarAsync(NpgsqlDataReader reader, CancellationToken cancellationToken) =>
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? reader.GetInt64(0) : 0L;
+}
