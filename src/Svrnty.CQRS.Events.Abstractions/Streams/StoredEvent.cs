@@ -11,8 +11,15 @@ public sealed record StoredEvent
 
     /// <summary>The event's position in the stream that was read: equal to <see cref="Offset"/> when reading the event's
     /// own stream; its position in the log when reading a log stream (<see cref="LogStreams.All"/>,
-    /// <see cref="LogStreams.Category"/>). Read a log on from the last position handled + 1.</summary>
-    public long Position { get; init; }
+    /// <see cref="LogStreams.Category"/>). Read a log on from the last position handled + 1. When not set, it is
+    /// <see cref="Offset"/>.</summary>
+    public long Position
+    {
+        get => _position ?? Offset;
+        init => _position = value;
+    }
+
+    private readonly long? _position;
 
     /// <summary>The event's id (<see cref="ICorrelatedEvent.EventId"/>).</summary>
     public required string EventId { get; init; }

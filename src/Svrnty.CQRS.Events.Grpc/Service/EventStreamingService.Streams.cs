@@ -54,7 +54,7 @@ internal sealed partial class EventStreamingService
             }
 
             remaining -= page.Count;
-            next = page[^1].Offset + 1;
+            next = page[^1].Position + 1;
         }
     }
 

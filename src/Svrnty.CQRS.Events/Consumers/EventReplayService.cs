@@ -40,21 +40,21 @@ internal sealed class EventReplayService(IEventStreamReader reader, IEventStream
 
             foreach (var storedEvent in page)
             {
-                if (storedEvent.Offset >= end)
+                if (storedEvent.Position >= end)
                 {
                     break;
                 }
 
                 await handler(storedEvent, cancellationToken).ConfigureAwait(false);
                 done++;
-                last = storedEvent.Offset;
+                last = storedEvent.Position;
                 if (options.MaxEventsPerSecond is { } cap)
                 {
                     await PaceAsync(done, cap, started, cancellationToken).ConfigureAwait(false);
                 }
             }
 
-            next = page[^1].Offset + 1;
+            next = page[^1].Position + 1;
             progress?.Report(Report(done, total, started, last));
         }
 

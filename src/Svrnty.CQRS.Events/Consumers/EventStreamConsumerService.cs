@@ -99,7 +99,7 @@ internal sealed class EventStreamConsumerService<THandler>(
                             return false;
                         }
 
-                        next = storedEvent.Offset + 1;
+                        next = storedEvent.Position + 1;
                         if (_options.CommitAfterEachEvent)
                         {
                             await CommitAsync(next, cancellationToken).ConfigureAwait(false);
@@ -134,7 +134,7 @@ internal sealed class EventStreamConsumerService<THandler>(
             using var observed = new StoreOperation(telemetry, telemetry.HandlerDuration, "process", _stream, system: null,
                 ActivityKind.Consumer, TraceContext.Parse(storedEvent.TraceParent), _group);
             observed.Message(storedEvent.EventId, storedEvent.CorrelationId);
-            observed.Activity?.SetTag("messaging.svrnty.offset", storedEvent.Offset);
+            observed.Activity?.SetTag("messaging.svrnty.offset", storedEvent.Position);
             try
             {
                 await handler.HandleAsync(storedEvent, cancellationToken).ConfigureAwait(false);
@@ -144,7 +144,7 @@ internal sealed class EventStreamConsumerService<THandler>(
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 observed.Fail(e);
-                Log.HandlerFailed(logger, e, _stream, _group, storedEvent.Offset, attempt, _options.MaxAttempts);
+                Log.HandlerFailed(logger, e, _stream, _group, storedEvent.Position, attempt, _options.MaxAttempts);
                 if (attempt < _options.MaxAttempts)
                 {
                     await Task.Delay(Backoff.Delay(_options.RetryDelay, _options.MaxRetryDelay, attempt), time, cancellationToken).ConfigureAwait(false);
@@ -153,7 +153,7 @@ internal sealed class EventStreamConsumerService<THandler>(
 
                 if (_options.OnFailure == ConsumerFailureMode.Stop)
                 {
-                    Log.ConsumerStoppedOnFailure(logger, e, _stream, _group, storedEvent.Offset, attempt);
+                    Log.ConsumerStoppedOnFailure(logger, e, _stream, _group, storedEvent.Position, attempt);
                     return false;
                 }
 
@@ -161,13 +161,13 @@ internal sealed class EventStreamConsumerService<THandler>(
                 {
                     StreamName = _stream,
                     ConsumerGroup = _group,
-                    Offset = storedEvent.Offset,
+                    Offset = storedEvent.Position,
                     EventId = storedEvent.EventId,
                     Attempts = attempt,
                     Error = $"{e.GetType().FullName}: {e.Message}",
                     ParkedAt = time.GetUtcNow(),
                 }, cancellationToken).ConfigureAwait(false);
-                Log.EventParked(logger, e, _stream, _group, storedEvent.Offset, attempt);
+                Log.EventParked(logger, e, _stream, _group, storedEvent.Position, attempt);
                 return true;
             }
         }

@@ -48,13 +48,13 @@ internal sealed class StreamFollower(
                 continue;
             }
 
-            if (page[0].Offset > nextOffset)
+            if (page[0].Position > nextOffset)
             {
-                Log.SkippedDeletedEvents(logger, streamName, consumerGroup, nextOffset, page[0].Offset, page[0].Offset - nextOffset);
+                Log.SkippedDeletedEvents(logger, streamName, consumerGroup, nextOffset, page[0].Position, page[0].Position - nextOffset);
             }
 
             yield return page;
-            nextOffset = page[^1].Offset + 1;
+            nextOffset = page[^1].Position + 1;
         }
     }
 
