@@ -11,7 +11,7 @@ namespace Svrnty.CQRS.Events.Streams;
 /// once, before any I/O, instruments every operation (a span and a duration, plus counters; nothing when no one
 /// listens), and hands valid arguments to the backend's <c>*CoreAsync</c> methods.
 /// </summary>
-public abstract class EventStreamStoreBase : IEventStreamStore, IQueueLeaseExtender, IEventStreamLocator, IEventQueueMonitor
+internal abstract class EventStreamStoreBase : IEventStreamStore, IQueueLeaseExtender, IEventStreamLocator, IEventQueueMonitor
 {
     private readonly EventStreamingTelemetry _telemetry;
 
