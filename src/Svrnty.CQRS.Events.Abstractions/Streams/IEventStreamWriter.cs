@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Svrnty.CQRS.Events.Abstractions;
 
 /// <summary>Appends events to persistent, append-only streams.</summary>
@@ -14,6 +16,8 @@ public interface IEventStreamWriter
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The offset of the event in the stream.</returns>
     /// <exception cref="ArgumentException">An invalid stream name or event; nothing was written.</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
+        Justification = "The two AppendAsync overloads are the contract of DESIGN.md; a single event and a batch are not ambiguous.")]
     Task<long> AppendAsync(string streamName, ICorrelatedEvent @event, CancellationToken cancellationToken = default);
 
     /// <summary>Appends a batch of events to a stream, atomically and at contiguous offsets.</summary>
@@ -33,6 +37,8 @@ public interface IEventStreamWriter
     /// <exception cref="ArgumentException">An invalid stream name, an empty batch, a null or invalid event, duplicate
     /// event ids in the batch, or a negative expected length; nothing was written.</exception>
     /// <exception cref="StreamConcurrencyException">The stream's length is not <paramref name="expectedLength"/>.</exception>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters",
+        Justification = "The two AppendAsync overloads are the contract of DESIGN.md; a single event and a batch are not ambiguous.")]
     Task<long> AppendAsync(string streamName, IReadOnlyCollection<ICorrelatedEvent> events,
         long? expectedLength = null, CancellationToken cancellationToken = default);
 }

@@ -5,7 +5,7 @@ namespace Svrnty.CQRS.Events.Configuration;
 
 /// <summary>The base every backend's <see cref="IStreamConfigurationStore"/> derives from: arguments are validated
 /// once, before any I/O.</summary>
-public abstract class StreamConfigurationStoreBase : IStreamConfigurationStore
+internal abstract class StreamConfigurationStoreBase : IStreamConfigurationStore
 {
     /// <inheritdoc />
     public Task SetAsync(StreamConfiguration configuration, CancellationToken cancellationToken = default)

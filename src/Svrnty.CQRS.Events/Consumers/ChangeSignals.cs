@@ -8,7 +8,7 @@ namespace Svrnty.CQRS.Events.Consumers;
 /// name. A waiter takes the task before it reads, so a change between its read and its wait is never missed.
 /// Backends complete them from their own change source (an append in memory, NOTIFY on PostgreSQL).
 /// </summary>
-public sealed class ChangeSignals
+internal sealed class ChangeSignals
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _signals = new(StringComparer.Ordinal);
 

@@ -5,7 +5,7 @@ namespace Svrnty.CQRS.Events.Consumers;
 /// PostgreSQL it is a session advisory lock, released by the server when the holder's connection ends, so another
 /// instance takes over when the holder dies.
 /// </summary>
-public interface IConsumerGroupLock
+internal interface IConsumerGroupLock
 {
     /// <summary>Tries to become the group's active processor.</summary>
     /// <param name="streamName">The stream.</param>
@@ -16,7 +16,7 @@ public interface IConsumerGroupLock
 }
 
 /// <summary>A held consumer-group lock; dispose it to release.</summary>
-public interface IConsumerGroupLease : IAsyncDisposable
+internal interface IConsumerGroupLease : IAsyncDisposable
 {
     /// <summary>Signalled if the lock is lost (for example, the connection that holds it broke): stop processing.</summary>
     CancellationToken Lost { get; }

@@ -4,7 +4,7 @@ namespace Svrnty.CQRS.Events.Consumers;
 /// Backend service: tells waiting consumers that a stream was appended to or a queue received a message, so they do
 /// not have to poll. Notifications are a latency optimisation, never a guarantee: consumers keep polling as a safety net.
 /// </summary>
-public interface IStreamChangeNotifier
+internal interface IStreamChangeNotifier
 {
     /// <summary>A task that completes at the next append to <paramref name="streamName"/> after this call.</summary>
     /// <param name="streamName">The stream.</param>

@@ -5,7 +5,7 @@ namespace Svrnty.CQRS.Events.Consumers;
 
 /// <summary>The base every backend's <see cref="IParkedEventStore"/> derives from: arguments are validated once,
 /// before any I/O.</summary>
-public abstract class ParkedEventStoreBase : IParkedEventStore
+internal abstract class ParkedEventStoreBase : IParkedEventStore
 {
     /// <inheritdoc />
     public Task ParkAsync(ParkedEvent parkedEvent, CancellationToken cancellationToken = default)

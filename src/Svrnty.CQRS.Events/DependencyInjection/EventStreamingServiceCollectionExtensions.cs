@@ -13,18 +13,20 @@ public static class EventStreamingServiceCollectionExtensions
     /// Registers what every backend shares: the <see cref="EventSerializer"/>, <see cref="TimeProvider.System"/>
     /// (unless a <see cref="TimeProvider"/> is already registered), and the backend-agnostic consumer services
     /// (<see cref="IEventStreamSubscriber"/>, <see cref="IConsumerLagMonitor"/>, <see cref="IEventReplayService"/>).
-    /// Backends call this; safe to call more than once.
+    /// Our backends and packages call this; safe to call more than once.
     /// </summary>
     /// <param name="services">The service collection.</param>
     /// <returns>The service collection.</returns>
-    public static IServiceCollection AddEventStreamingCore(this IServiceCollection services)
+    internal static IServiceCollection AddEventStreamingCore(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptions<EventSerializationOptions>();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<EventSerializer>();
         services.AddOptions<EventStreamingTelemetryOptions>();
-        services.TryAddSingleton<EventStreamingTelemetry>();
+        services.TryAddSingleton(sp => new EventStreamingTelemetry(
+            sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<EventStreamingTelemetryOptions>>(),
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton(sp => new MonitoringTargets(
             sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<EventStreamingTelemetryOptions>>(),
             sp.GetServices<EventStreamConsumerRegistration>(),

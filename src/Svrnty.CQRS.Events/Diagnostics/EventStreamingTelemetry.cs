@@ -6,7 +6,9 @@ namespace Svrnty.CQRS.Events.Diagnostics;
 
 /// <summary>
 /// The metrics and traces of every store and consumer: one <see cref="Meter"/> and one <see cref="ActivitySource"/>,
-/// both named <see cref="Name"/>. Tags follow the OpenTelemetry messaging and database conventions.
+/// both named <see cref="Name"/>, which is what an application adds to its OpenTelemetry setup
+/// (<c>AddMeter(EventStreamingTelemetry.Name)</c>, <c>AddSource(EventStreamingTelemetry.Name)</c>). Tags follow the
+/// OpenTelemetry messaging and database conventions. The instance is the library's own, registered by every backend.
 /// </summary>
 public sealed class EventStreamingTelemetry : IDisposable
 {
@@ -20,7 +22,7 @@ public sealed class EventStreamingTelemetry : IDisposable
     /// <summary>Creates the instruments, from the application's <see cref="IMeterFactory"/> when there is one.</summary>
     /// <param name="options">Tagging options.</param>
     /// <param name="meterFactory">The meter factory; null to create the meter directly.</param>
-    public EventStreamingTelemetry(IOptions<EventStreamingTelemetryOptions> options, IMeterFactory? meterFactory = null)
+    internal EventStreamingTelemetry(IOptions<EventStreamingTelemetryOptions> options, IMeterFactory? meterFactory = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _destinationTag = options.Value.DestinationTag;
@@ -39,7 +41,7 @@ public sealed class EventStreamingTelemetry : IDisposable
     }
 
     /// <summary>The activity source of store operations and handler invocations.</summary>
-    public static ActivitySource ActivitySource { get; } = new(Name, typeof(EventStreamingTelemetry).Assembly.GetName().Version?.ToString());
+    internal static ActivitySource ActivitySource { get; } = new(Name, typeof(EventStreamingTelemetry).Assembly.GetName().Version?.ToString());
 
     internal Meter Meter => _meter;
 
@@ -69,7 +71,7 @@ public sealed class EventStreamingTelemetry : IDisposable
     /// <summary>The bounded tag value for a stream or queue name.</summary>
     /// <param name="name">The stream or queue.</param>
     /// <returns>The <c>messaging.destination.name</c> value.</returns>
-    public string DestinationTag(string name) => _destinationTag(name);
+    internal string DestinationTag(string name) => _destinationTag(name);
 
     /// <inheritdoc />
     public void Dispose()

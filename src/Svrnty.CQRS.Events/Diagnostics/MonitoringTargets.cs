@@ -8,7 +8,7 @@ namespace Svrnty.CQRS.Events.Diagnostics;
 /// <c>AddQueueConsumer</c> and <c>AddEventStreamConsumer</c>, plus those listed in
 /// <see cref="EventStreamingTelemetryOptions"/>. A bounded, explicit set, so gauges keep a bounded cardinality.
 /// </summary>
-public sealed class MonitoringTargets
+internal sealed class MonitoringTargets
 {
     internal MonitoringTargets(IOptions<EventStreamingTelemetryOptions> options, IEnumerable<EventStreamConsumerRegistration> streamConsumers,
         IEnumerable<QueueConsumerRegistration> queueConsumers)

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Svrnty.CQRS.Events.Diagnostics;
 
 /// <summary>The trace context stored with events, so consumers continue the producer's trace.</summary>
-public static class TraceContext
+internal static class TraceContext
 {
     /// <summary>The W3C <c>traceparent</c> of the current activity (the store operation's span, or the caller's), or
     /// null outside a trace. Backends store it with appended and enqueued events.</summary>

@@ -5,7 +5,7 @@ namespace Svrnty.CQRS.Events.Offsets;
 
 /// <summary>The base every backend's <see cref="IConsumerOffsetStore"/> derives from: arguments are validated once,
 /// before any I/O.</summary>
-public abstract class ConsumerOffsetStoreBase : IConsumerOffsetStore
+internal abstract class ConsumerOffsetStoreBase : IConsumerOffsetStore
 {
     /// <inheritdoc />
     public Task CommitOffsetAsync(string streamName, string consumerGroup, long nextOffset, CancellationToken cancellationToken = default)

@@ -1,7 +1,7 @@
 namespace Svrnty.CQRS.Events.Queues;
 
 /// <summary>The reasons backends record on dead letters, worded the same on every backend.</summary>
-public static class DeadLetterReasons
+internal static class DeadLetterReasons
 {
     /// <summary>The reason for a message that was delivered as often as the queue allows.</summary>
     /// <param name="deliveryCount">How many times it was delivered.</param>

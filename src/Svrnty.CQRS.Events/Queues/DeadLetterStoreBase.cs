@@ -5,7 +5,7 @@ namespace Svrnty.CQRS.Events.Queues;
 
 /// <summary>The base every backend's <see cref="IDeadLetterStore"/> derives from: arguments are validated once,
 /// before any I/O.</summary>
-public abstract class DeadLetterStoreBase : IDeadLetterStore
+internal abstract class DeadLetterStoreBase : IDeadLetterStore
 {
     /// <inheritdoc />
     public Task<IReadOnlyList<DeadLetter>> ReadAsync(string streamName, int maxCount, CancellationToken cancellationToken = default)

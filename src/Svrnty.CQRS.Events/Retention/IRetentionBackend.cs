@@ -7,7 +7,7 @@ namespace Svrnty.CQRS.Events.Retention;
 /// offsets are never reused and a stream's length never changes. Backends register it with <c>TryAdd</c>; the
 /// <see cref="IRetentionEnforcer"/> drives it.
 /// </summary>
-public interface IRetentionBackend
+internal interface IRetentionBackend
 {
     /// <summary>Lists the names of existing streams that start with <paramref name="prefix"/> (ordinal), one page at
     /// a time in a backend-defined order.</summary>

@@ -4,7 +4,7 @@ namespace Svrnty.CQRS.Events.Retention;
 
 /// <summary>The base every backend's <see cref="IRetentionBackend"/> derives from: arguments are validated once,
 /// before any I/O.</summary>
-public abstract class RetentionBackendBase : IRetentionBackend
+internal abstract class RetentionBackendBase : IRetentionBackend
 {
     /// <inheritdoc />
     public Task<IReadOnlyList<string>> ListStreamsAsync(string prefix, string? after, int maxCount, CancellationToken cancellationToken = default)

@@ -5,7 +5,7 @@ namespace Svrnty.CQRS.Events.Retention;
 
 /// <summary>The base every backend's <see cref="IRetentionPolicyStore"/> derives from: arguments are validated once,
 /// before any I/O.</summary>
-public abstract class RetentionPolicyStoreBase : IRetentionPolicyStore
+internal abstract class RetentionPolicyStoreBase : IRetentionPolicyStore
 {
     /// <inheritdoc />
     public Task SetAsync(RetentionPolicy policy, CancellationToken cancellationToken = default)

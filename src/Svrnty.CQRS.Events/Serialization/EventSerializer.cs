@@ -8,14 +8,14 @@ namespace Svrnty.CQRS.Events.Serialization;
 /// <summary>An event in its stored form: its stable type name and its JSON.</summary>
 /// <param name="EventType">The stable event-type name.</param>
 /// <param name="Json">The event as JSON.</param>
-public readonly record struct SerializedEvent(string EventType, string Json);
+internal readonly record struct SerializedEvent(string EventType, string Json);
 
 /// <summary>
 /// Turns events into their stored form and back, shared by every backend so that all of them name and encode events
 /// the same way. Types are named as <see cref="EventSerializationOptions"/> says; an event whose stored name no longer
 /// resolves, or whose JSON no longer fits its type, is read back as an <see cref="UnknownEvent"/>.
 /// </summary>
-public sealed class EventSerializer
+internal sealed class EventSerializer
 {
     private readonly EventTypeNames _names;
     private readonly JsonSerializerOptions _json;

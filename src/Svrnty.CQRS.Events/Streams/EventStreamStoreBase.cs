@@ -12,7 +12,7 @@ namespace Svrnty.CQRS.Events.Streams;
 /// arguments to the backend's <c>*CoreAsync</c> methods. The queue half of <see cref="IEventStreamStore"/> is the
 /// backend's queue store (<c>Queues/EventQueueBase</c>), to which those calls are forwarded unchanged.
 /// </summary>
-public abstract class EventStreamStoreBase : IEventStreamStore, IEventStreamLocator
+internal abstract class EventStreamStoreBase : IEventStreamStore, IEventStreamLocator
 {
     private readonly EventStreamingTelemetry _telemetry;
     private readonly IEventQueue _queue;

@@ -7,7 +7,7 @@ namespace Svrnty.CQRS.Events.Validation;
 /// The contract's bad-input rules, in one place. Every store base class calls these before it calls its backend, so
 /// bad input fails with an <see cref="ArgumentException"/> naming the parameter, before any I/O.
 /// </summary>
-public static class Argument
+internal static class Argument
 {
     /// <summary>The longest stream, queue, consumer, group name or event id accepted.</summary>
     public const int MaxNameLength = 256;

@@ -24,7 +24,7 @@ public abstract class GrpcSuite(GrpcServer server)
 
     protected IEventStreamStore Store => Server.Services.GetRequiredService<IEventStreamStore>();
 
-    protected EventSerializer Serializer => Server.Services.GetRequiredService<EventSerializer>();
+    private protected EventSerializer Serializer => Server.Services.GetRequiredService<EventSerializer>();
 
     /// <summary>A token that fails a test that waits too long, instead of hanging; never reached on success.</summary>
     protected static CancellationToken Timeout => new CancellationTokenSource(Deadline.Default).Token;
