@@ -17,6 +17,7 @@ public sealed class InMemoryExpectedLengthTests(InMemoryFixture f) : ExpectedLen
 public sealed class InMemoryIdempotencyTests(InMemoryFixture f) : IdempotencyTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryMetadataTests(InMemoryFixture f) : MetadataTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryReadTests(InMemoryFixture f) : ReadTests(f), IClassFixture<InMemoryFixture>;
+public sealed class InMemoryLogStreamTests(InMemoryFixture f) : LogStreamTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryQueueLeaseTests(InMemoryFixture f) : QueueLeaseTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryAckNackTests(InMemoryFixture f) : AckNackTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryDeadLetterTests(InMemoryFixture f) : DeadLetterTests(f), IClassFixture<InMemoryFixture>;

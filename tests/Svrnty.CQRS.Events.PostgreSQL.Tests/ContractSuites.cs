@@ -18,6 +18,7 @@ public sealed class PostgresExpectedLengthTests(PostgresFixture f) : ExpectedLen
 public sealed class PostgresIdempotencyTests(PostgresFixture f) : IdempotencyTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresMetadataTests(PostgresFixture f) : MetadataTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresReadTests(PostgresFixture f) : ReadTests(f), IClassFixture<PostgresFixture>;
+public sealed class PostgresLogStreamTests(PostgresFixture f) : LogStreamTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresQueueLeaseTests(PostgresFixture f) : QueueLeaseTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresAckNackTests(PostgresFixture f) : AckNackTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresDeadLetterTests(PostgresFixture f) : DeadLetterTests(f), IClassFixture<PostgresFixture>;

@@ -8,11 +8,11 @@
 -- position p never misses an event that commits afterwards. Appenders never take that lock.
 
 CREATE TABLE __schema__.log_pending (
-    stream_name  text        NOT NULL,
-    first_offset bigint      NOT NULL,
-    event_count  integer     NOT NULL,
-    category     text        NULL,               -- the part of stream_name before its first '-', if any
-    created_at   timestamptz NOT NULL,           -- the append's acceptance time: the order within one sequencer step
+    stream_name  text    NOT NULL,
+    first_offset bigint  NOT NULL,
+    event_count  integer NOT NULL,
+    category     text    NULL,                              -- the part of stream_name before its first '-', if any
+    seq          bigint  GENERATED ALWAYS AS IDENTITY,      -- insert order: the order within one sequencer step
     CONSTRAINT pk_log_pending PRIMARY KEY (stream_name, first_offset)
 );
 

@@ -224,8 +224,8 @@ internal sealed partial class PostgresEventStreamStore
                         (stream_name, stream_offset, event_id, event_type, correlation_id, data, occurred_at, created_at, trace_parent)
                     {rows}),
                 p AS (
-                    INSERT INTO {s}.log_pending (stream_name, first_offset, event_count, category, created_at)
-                    SELECT $1, r.first, {count}, $11, r.at FROM r)
+                    INSERT INTO {s}.log_pending (stream_name, first_offset, event_count, category)
+                    SELECT $1, r.first, {count}, $11 FROM r)
                 SELECT r.first + {count} - 1{(notify ? ", pg_notify($9, 's' || $1)" : "")} FROM r
                 """;
             return ($"""

@@ -16,8 +16,9 @@ namespace Svrnty.CQRS.Events.PostgreSQL.Streams;
 /// The step takes a transaction-scoped advisory lock only when something is pending, so one step runs at a time and
 /// each sees what the previous one committed: its statement runs after the lock is granted, with a new snapshot (READ
 /// COMMITTED). Pending rows of appends that have not committed are invisible and wait for a later step: a late commit
-/// gets later positions and never lands below a position a reader has passed. Within a step, appends are numbered by
-/// acceptance time, then stream and offset, so each stream's order is kept and a batch's events are contiguous.
+/// gets later positions and never lands below a position a reader has passed. Within a step, appends are numbered in
+/// the order they inserted their pending row (an appender to a stream inserts it only after the previous appender to
+/// that stream committed), so each stream's order is kept; a batch's events are contiguous.
 /// Appenders never wait for the step, and the step never waits for an append.
 /// </remarks>
 internal sealed partial class PostgresEventStreamStore
@@ -25,17 +26,22 @@ internal sealed partial class PostgresEventStreamStore
     // "SVLG": the advisory lock class of the sequencer; the second key is the hash of the schema name.
     private const int SequencerLockClass = 0x53564C47;
 
-    private string LockIfPendingSql => field ??=
-        $"SELECT pg_advisory_xact_lock({SequencerLockClass}, hashtext($1)) FROM (SELECT 1 FROM {_schema}.log_pending LIMIT 1) pending";
+    // Locks only when something is pending, and then marks the transaction (a transaction-local setting) so that the
+    // step's statement, which sees what committed up to the moment it starts, numbers anything only under the lock.
+    private string LockIfPendingSql => field ??= $"""
+        SELECT set_config('svrnty.sequencing', 'on', true)
+        FROM (SELECT pg_advisory_xact_lock({SequencerLockClass}, hashtext($1)) FROM (SELECT 1 FROM {_schema}.log_pending LIMIT 1) pending) locked
+        """;
 
     /// <summary>$1 '$all', $2 the category prefix, $3 now. Returns how many appends it numbered.</summary>
     private string SequenceSql => field ??= $"""
         WITH taken AS (
-            DELETE FROM {_schema}.log_pending RETURNING stream_name, first_offset, event_count, category, created_at),
+            DELETE FROM {_schema}.log_pending WHERE current_setting('svrnty.sequencing', true) = 'on'
+            RETURNING stream_name, first_offset, event_count, category, seq),
         ranked AS (
             SELECT t.*,
-                   sum(t.event_count) OVER (ORDER BY t.created_at, t.stream_name, t.first_offset) - t.event_count AS all_before,
-                   sum(t.event_count) OVER (PARTITION BY t.category ORDER BY t.created_at, t.stream_name, t.first_offset) - t.event_count AS category_before
+                   sum(t.event_count) OVER (ORDER BY t.seq) - t.event_count AS all_before,
+                   sum(t.event_count) OVER (PARTITION BY t.category ORDER BY t.seq) - t.event_count AS category_before
             FROM taken t),
         added AS (
             SELECT $1::text AS log_name, sum(event_count)::bigint AS n FROM taken HAVING count(*) > 0

@@ -182,7 +182,7 @@ internal static class Argument
     public static StreamConfiguration Configuration([NotNull] StreamConfiguration? value, string paramName)
     {
         ArgumentNullException.ThrowIfNull(value, paramName);
-        Name(value.StreamName, paramName);
+        WritableName(value.StreamName, paramName);
         if (value.MaxDeliveryAttempts < 1)
         {
             throw new ArgumentException($"MaxDeliveryAttempts must be at least 1; got {value.MaxDeliveryAttempts}.", paramName);
@@ -199,7 +199,7 @@ internal static class Argument
     public static RetentionPolicy Policy([NotNull] RetentionPolicy? value, string paramName)
     {
         ArgumentNullException.ThrowIfNull(value, paramName);
-        Name(value.StreamName, paramName);
+        WritableName(value.StreamName, paramName);
         if (value.StreamName.IndexOf('*', StringComparison.Ordinal) is >= 0 and var star && star != value.StreamName.Length - 1)
         {
             throw new ArgumentException(
