@@ -18,6 +18,18 @@ internal static class Commands
         return command;
     }
 
+    public static NpgsqlParameterCollection With<T>(this NpgsqlParameterCollection parameters, T value)
+    {
+        parameters.Add(new NpgsqlParameter<T> { TypedValue = value });
+        return parameters;
+    }
+
+    public static NpgsqlParameterCollection With<T>(this NpgsqlParameterCollection parameters, T value, NpgsqlDbType type)
+    {
+        parameters.Add(new NpgsqlParameter<T> { TypedValue = value, NpgsqlDbType = type });
+        return parameters;
+    }
+
     public static NpgsqlBatchCommand With<T>(this NpgsqlBatchCommand command, T value)
     {
         command.Parameters.Add(new NpgsqlParameter<T> { TypedValue = value });

@@ -1,4 +1,5 @@
 using Svrnty.CQRS.Events.ContractTests;
+using Svrnty.CQRS.Events.ContractTests.Batches;
 using Svrnty.CQRS.Events.ContractTests.Configuration;
 using Svrnty.CQRS.Events.ContractTests.Consumers;
 using Svrnty.CQRS.Events.ContractTests.Diagnostics;
@@ -18,6 +19,7 @@ public sealed class InMemoryIdempotencyTests(InMemoryFixture f) : IdempotencyTes
 public sealed class InMemoryMetadataTests(InMemoryFixture f) : MetadataTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryReadTests(InMemoryFixture f) : ReadTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryLogStreamTests(InMemoryFixture f) : LogStreamTests(f), IClassFixture<InMemoryFixture>;
+public sealed class InMemoryBatchTests(InMemoryFixture f) : BatchTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryQueueLeaseTests(InMemoryFixture f) : QueueLeaseTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryAckNackTests(InMemoryFixture f) : AckNackTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryDeadLetterTests(InMemoryFixture f) : DeadLetterTests(f), IClassFixture<InMemoryFixture>;

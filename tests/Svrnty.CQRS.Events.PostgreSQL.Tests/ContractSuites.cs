@@ -1,4 +1,5 @@
 using Svrnty.CQRS.Events.ContractTests;
+using Svrnty.CQRS.Events.ContractTests.Batches;
 using Svrnty.CQRS.Events.ContractTests.Configuration;
 using Svrnty.CQRS.Events.ContractTests.Consumers;
 using Svrnty.CQRS.Events.ContractTests.Diagnostics;
@@ -19,6 +20,7 @@ public sealed class PostgresIdempotencyTests(PostgresFixture f) : IdempotencyTes
 public sealed class PostgresMetadataTests(PostgresFixture f) : MetadataTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresReadTests(PostgresFixture f) : ReadTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresLogStreamTests(PostgresFixture f) : LogStreamTests(f), IClassFixture<PostgresFixture>;
+public sealed class PostgresBatchTests(PostgresFixture f) : BatchTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresQueueLeaseTests(PostgresFixture f) : QueueLeaseTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresAckNackTests(PostgresFixture f) : AckNackTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresDeadLetterTests(PostgresFixture f) : DeadLetterTests(f), IClassFixture<PostgresFixture>;

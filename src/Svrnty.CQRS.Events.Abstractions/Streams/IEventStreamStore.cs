@@ -5,6 +5,6 @@ namespace Svrnty.CQRS.Events.Abstractions;
 /// ephemeral queues (<see cref="IEventQueue"/>). Depend on the smaller interfaces where a component needs only one
 /// of them; every backend registers all of them as the same singleton.
 /// </summary>
-public interface IEventStreamStore : IEventStreamWriter, IEventStreamReader, IEventQueue
+public interface IEventStreamStore : IEventStreamWriter, IEventStreamReader, IEventQueue, IEventBatchWriter
 {
 }

@@ -69,6 +69,7 @@ public static class PostgresEventStreamingServiceCollectionExtensions
         }
 
         services.AddEventStoreBackend<PostgresEventStreamStore, PostgresEventQueue>();
+        services.TryAddSingleton<IPostgresEventBatchWriter>(sp => sp.GetRequiredService<PostgresEventStreamStore>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, LogSequencerService>());
         services.TryAddSingleton<IDeadLetterStore, PostgresDeadLetterStore>();
         services.TryAddSingleton<IConsumerOffsetStore, PostgresConsumerOffsetStore>();

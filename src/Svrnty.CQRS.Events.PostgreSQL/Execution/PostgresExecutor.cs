@@ -28,6 +28,9 @@ internal sealed class PostgresExecutor(
     /// <summary>The database: schema name and data sources.</summary>
     public PostgresDatabase Database => database;
 
+    /// <summary>The schema-version check alone, for work on a connection the application owns (its own transaction).</summary>
+    public ValueTask EnsureSchemaAsync(CancellationToken cancellationToken) => guard.EnsureCurrentAsync(cancellationToken);
+
     /// <summary>Runs one statement, <paramref name="sql"/>, on a pooled connection: <paramref name="execute"/> adds the
     /// parameters and executes it.</summary>
     public Task<T> RunAsync<T>(string operation, Repeat repeat, string sql, Func<NpgsqlCommand, CancellationToken, Task<T>> execute,

@@ -20,12 +20,8 @@ internal sealed class PostgresConsumerOffsetStore : ConsumerOffsetStoreBase
         _executor = executor;
         _time = time;
         var s = executor.Database.Schema;
-        const string upsert = """
-            (stream_name, consumer_group, next_offset, updated_at) VALUES (@streamName, @consumerGroup, @nextOffset, @now)
-            ON CONFLICT (stream_name, consumer_group) DO UPDATE SET next_offset = excluded.next_offset, updated_at = excluded.updated_at
-            """;
-        _commitSql = $"INSERT INTO {s}.consumer_offsets AS o {upsert} WHERE o.next_offset < excluded.next_offset";
-        _resetSql = $"INSERT INTO {s}.consumer_offsets AS o {upsert}";
+        _commitSql = UpsertStatement(s, onlyForward: true);
+        _resetSql = UpsertStatement(s, onlyForward: false);
         _getSql = $"SELECT next_offset FROM {s}.consumer_offsets WHERE stream_name = @streamName AND consumer_group = @consumerGroup";
         _listSql = $"""
             SELECT consumer_group AS ConsumerGroup, next_offset AS NextOffset, updated_at AS UpdatedAt
@@ -33,14 +29,28 @@ internal sealed class PostgresConsumerOffsetStore : ConsumerOffsetStoreBase
             """;
     }
 
+    /// <summary>The commit (<paramref name="onlyForward"/>: never moves the group backwards) or the reset: $1 stream, $2
+    /// group, $3 next offset, $4 now. Returns one row (1 when written), so it is one result of a batch.</summary>
+    internal static string UpsertStatement(string schema, bool onlyForward) => $"""
+        WITH written AS (
+            INSERT INTO {schema}.consumer_offsets AS o (stream_name, consumer_group, next_offset, updated_at) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (stream_name, consumer_group) DO UPDATE SET next_offset = excluded.next_offset, updated_at = excluded.updated_at
+            {(onlyForward ? "WHERE o.next_offset < excluded.next_offset" : "")}
+            RETURNING 1)
+        SELECT count(*) FROM written
+        """;
+
     // Every statement here is safe to repeat: a commit never moves a group backwards, a reset sets a value.
     protected override Task SetOffsetCoreAsync(string streamName, string consumerGroup, long nextOffset, bool onlyForward,
         CancellationToken cancellationToken)
     {
         var now = _time.GetUtcNow();
-        return _executor.ExecuteAsync(onlyForward ? "commit_offset" : "reset_offset", Repeat.Safe, (connection, ct) =>
-            connection.ExecuteAsync(new CommandDefinition(onlyForward ? _commitSql : _resetSql,
-                new { streamName, consumerGroup, nextOffset, now }, cancellationToken: ct)), cancellationToken);
+        return _executor.RunAsync(onlyForward ? "commit_offset" : "reset_offset", Repeat.Safe, onlyForward ? _commitSql : _resetSql,
+            async (command, ct) =>
+            {
+                command.With(streamName).With(consumerGroup).With(nextOffset).With(now);
+                return await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
+            }, cancellationToken);
     }
 
     protected override Task<long?> GetOffsetCoreAsync(string streamName, string consumerGroup, CancellationToken cancellationToken) =>

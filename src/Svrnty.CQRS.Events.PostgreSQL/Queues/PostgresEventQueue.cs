@@ -1,3 +1,4 @@
+using Npgsql;
 using NpgsqlTypes;
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.Diagnostics;
@@ -20,17 +21,42 @@ internal sealed partial class PostgresEventQueue(PostgresExecutor executor, Even
 
     protected override string SystemName => "postgresql";
 
-    // With notifications on, the same statement sends NOTIFY for a message actually added (not for a duplicate).
-    private string EnqueueSql => field ??= executor.Database.NotificationChannel is null
-        ? Insert
-        : $"WITH added AS ({Insert} RETURNING 1) SELECT pg_notify($9, 'q' || $1) FROM added";
+    private string EnqueueSql => field ??= EnqueueStatement(_schema, executor.Database.NotificationChannel is not null, batch: false);
 
-    private string Insert => $"""
-        INSERT INTO {_schema}.queue_messages (queue_name, event_id, event_type, correlation_id, data, occurred_at, enqueued_at, visible_at, trace_parent)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) ON CONFLICT (queue_name, event_id) DO NOTHING
-        """;
+    /// <summary>The enqueue: $1 queue, $2 event id, $3 type, $4 correlation id, $5 data, $6 occurred at, $7 now, $8 trace
+    /// parent, $9 the notification channel (with notifications on: the same statement sends NOTIFY for a message
+    /// actually added, not for a duplicate). In a batch it returns one row, so each operation of a batch has one result.</summary>
+    internal static string EnqueueStatement(string schema, bool notify, bool batch)
+    {
+        var insert = $"""
+            INSERT INTO {schema}.queue_messages (queue_name, event_id, event_type, correlation_id, data, occurred_at, enqueued_at, visible_at, trace_parent)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) ON CONFLICT (queue_name, event_id) DO NOTHING
+            """;
+        return (notify, batch) switch
+        {
+            (false, false) => insert,
+            (true, false) => $"WITH added AS ({insert} RETURNING 1) SELECT pg_notify($9, 'q' || $1) FROM added",
+            (false, true) => $"WITH added AS ({insert} RETURNING 1) SELECT count(*) FROM added",
+            (true, true) => $"WITH added AS ({insert} RETURNING 1) SELECT count(*), (SELECT pg_notify($9, 'q' || $1) FROM added) FROM added",
+        };
+    }
 
-    private string AckSql => field ??= $"DELETE FROM {_schema}.queue_messages WHERE queue_name = $1 AND event_id = $2 AND holder = $3";
+    /// <summary>Adds the enqueue's parameters to <paramref name="parameters"/>.</summary>
+    internal static void AddEnqueueParameters(NpgsqlParameterCollection parameters, string queueName, ICorrelatedEvent @event,
+        SerializedEvent serialized, DateTimeOffset now, string? traceParent, string? channel)
+    {
+        parameters.With(queueName).With(@event.EventId).With(serialized.EventType).With(@event.CorrelationId, NpgsqlDbType.Text)
+            .With(serialized.Json, NpgsqlDbType.Jsonb).With(@event.OccurredAt.Utc()).With(now).With(traceParent, NpgsqlDbType.Text);
+        if (channel is not null)
+        {
+            parameters.With(channel);
+        }
+    }
+
+    private string AckSql => field ??= AckStatement(_schema);
+
+    /// <summary>The acknowledgement: $1 queue, $2 event id, $3 consumer; it matches only the holder's lease.</summary>
+    internal static string AckStatement(string schema) => $"DELETE FROM {schema}.queue_messages WHERE queue_name = $1 AND event_id = $2 AND holder = $3";
 
     private string ExtendLeaseSql => field ??=
         $"UPDATE {_schema}.queue_messages SET visible_at = $4 WHERE queue_name = $1 AND event_id = $2 AND holder = $3 RETURNING visible_at";
@@ -53,20 +79,7 @@ internal sealed partial class PostgresEventQueue(PostgresExecutor executor, Even
         // that committed could add it again if a consumer had taken and acknowledged it in between.
         return executor.RunAsync("enqueue", Repeat.OnlyIfNotSent, EnqueueSql, async (command, ct) =>
         {
-            command
-                .With(streamName)
-                .With(@event.EventId)
-                .With(serialized.EventType)
-                .With(@event.CorrelationId, NpgsqlDbType.Text)
-                .With(serialized.Json, NpgsqlDbType.Jsonb)
-                .With(@event.OccurredAt.Utc())
-                .With(now)
-                .With(traceParent, NpgsqlDbType.Text);
-            if (executor.Database.NotificationChannel is { } channel)
-            {
-                command.With(channel);
-            }
-
+            AddEnqueueParameters(command.Parameters, streamName, @event, serialized, now, traceParent, executor.Database.NotificationChannel);
             return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }, cancellationToken);
     }

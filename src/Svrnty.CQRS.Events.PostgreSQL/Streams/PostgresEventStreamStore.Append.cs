@@ -25,7 +25,7 @@ internal sealed partial class PostgresEventStreamStore
     protected override async Task<long> AppendCoreAsync(string streamName, IReadOnlyCollection<ICorrelatedEvent> events, long? expectedLength,
         CancellationToken cancellationToken)
     {
-        var batch = new Batch(events.Count);
+        var batch = new EventColumns(events.Count);
         foreach (var e in events)
         {
             var serialized = serializer.Serialize(e, nameof(events));
@@ -67,29 +67,12 @@ internal sealed partial class PostgresEventStreamStore
             }
         }, cancellationToken).ConfigureAwait(false);
 
-        async Task<long?> TryAppendAsync(NpgsqlConnection connection, Batch pending, CancellationToken ct)
+        async Task<long?> TryAppendAsync(NpgsqlConnection connection, EventColumns pending, CancellationToken ct)
         {
-            var single = pending.Count == 1;
-            var command = new NpgsqlCommand(Append.For(expectedLength, single), connection);
+            var command = new NpgsqlCommand(Append.For(expectedLength, pending.Count == 1), connection);
             await using (command.ConfigureAwait(false))
             {
-                command.With(streamName).With(expectedLength, NpgsqlDbType.Bigint);
-                if (single)
-                {
-                    command.With(pending.Ids[0]).With(pending.Types[0]).With(pending.CorrelationIds[0], NpgsqlDbType.Text)
-                        .With(pending.Data[0], NpgsqlDbType.Jsonb).With(pending.OccurredAt[0]);
-                }
-                else
-                {
-                    command
-                        .With(pending.Ids, NpgsqlDbType.Array | NpgsqlDbType.Text)
-                        .With(pending.Types, NpgsqlDbType.Array | NpgsqlDbType.Text)
-                        .With(pending.CorrelationIds, NpgsqlDbType.Array | NpgsqlDbType.Text)
-                        .With(pending.Data, NpgsqlDbType.Array | NpgsqlDbType.Jsonb)
-                        .With(pending.OccurredAt, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz);
-                }
-
-                command.With(now).With(channel, NpgsqlDbType.Text).With(traceParent, NpgsqlDbType.Text).With(category, NpgsqlDbType.Text);
+                AddAppendParameters(command.Parameters, streamName, expectedLength, pending, now, channel, traceParent, category);
                 try
                 {
                     return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) as long?;
@@ -125,8 +108,31 @@ internal sealed partial class PostgresEventStreamStore
         }
     }
 
+    /// <summary>Adds an append statement's parameters (see <see cref="AppendStatements"/>).</summary>
+    private static void AddAppendParameters(NpgsqlParameterCollection parameters, string streamName, long? expectedLength, EventColumns events,
+        DateTimeOffset now, string? channel, string? traceParent, string? category)
+    {
+        parameters.With(streamName).With(expectedLength, NpgsqlDbType.Bigint);
+        if (events.Count == 1)
+        {
+            parameters.With(events.Ids[0]).With(events.Types[0]).With(events.CorrelationIds[0], NpgsqlDbType.Text)
+                .With(events.Data[0], NpgsqlDbType.Jsonb).With(events.OccurredAt[0]);
+        }
+        else
+        {
+            parameters
+                .With(events.Ids, NpgsqlDbType.Array | NpgsqlDbType.Text)
+                .With(events.Types, NpgsqlDbType.Array | NpgsqlDbType.Text)
+                .With(events.CorrelationIds, NpgsqlDbType.Array | NpgsqlDbType.Text)
+                .With(events.Data, NpgsqlDbType.Array | NpgsqlDbType.Jsonb)
+                .With(events.OccurredAt, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz);
+        }
+
+        parameters.With(now).With(channel, NpgsqlDbType.Text).With(traceParent, NpgsqlDbType.Text).With(category, NpgsqlDbType.Text);
+    }
+
     /// <summary>The columns of the events to append, as the statement's array parameters take them.</summary>
-    private sealed class Batch(int capacity)
+    private sealed class EventColumns(int capacity)
     {
         private int _count;
 
@@ -145,9 +151,9 @@ internal sealed partial class PostgresEventStreamStore
         }
 
         /// <summary>The events whose ids are not in <paramref name="known"/>, in order.</summary>
-        public Batch Without(Dictionary<string, long> known)
+        public EventColumns Without(Dictionary<string, long> known)
         {
-            var rest = new Batch(_count - Ids.Count(known.ContainsKey));
+            var rest = new EventColumns(_count - Ids.Count(known.ContainsKey));
             for (var i = 0; i < _count; i++)
             {
                 if (!known.ContainsKey(Ids[i]))
@@ -178,15 +184,25 @@ internal sealed partial class PostgresEventStreamStore
     /// </remarks>
     private sealed class AppendStatements
     {
-        private readonly string _upsert;
-        private readonly string _update;
-        private readonly string _upsertOne;
-        private readonly string _updateOne;
+        /// <summary>What a batch's append statement casts to <c>bigint</c> when the expected length does not match, so
+        /// that the batch fails (22P02) and rolls back whole.</summary>
+        public const string ExpectedLengthMarker = "svrnty:expected-length-mismatch";
+
+        private readonly Dictionary<(bool Update, bool Single, bool Batch), string> _statements = [];
 
         public AppendStatements(string s, bool notify)
         {
-            (_upsert, _update) = Build(s, notify, single: false);
-            (_upsertOne, _updateOne) = Build(s, notify, single: true);
+            foreach (var update in new[] { false, true })
+            {
+                foreach (var single in new[] { false, true })
+                {
+                    foreach (var batch in new[] { false, true })
+                    {
+                        _statements[(update, single, batch)] = Build(s, notify, update, single, batch);
+                    }
+                }
+            }
+
             // The stream's length and which of the ids ($2) it holds, at their offsets, from one snapshot.
             Known = $"""
                 SELECT coalesce((SELECT next_offset FROM {s}.streams WHERE stream_name = $1), 0), k.ids, k.offsets
@@ -199,17 +215,12 @@ internal sealed partial class PostgresEventStreamStore
         /// <summary>The fallback's read: the stream's length, the known ids and their offsets.</summary>
         public string Known { get; }
 
-        public string For(long? expectedLength, bool single) => (expectedLength > 0, single) switch
-        {
-            (false, false) => _upsert,
-            (true, false) => _update,
-            (false, true) => _upsertOne,
-            (true, true) => _updateOne,
-        };
+        /// <summary>The statement for an append: one that creates or locks the stream's row (no expected length, or 0),
+        /// or one that only updates it (an expected length above 0: the stream must exist at exactly that length); for a
+        /// single event or several; alone (no row on a wrong expected length) or in a batch (an error instead).</summary>
+        public string For(long? expectedLength, bool single, bool batch = false) => _statements[(expectedLength > 0, single, batch)];
 
-        /// <summary>The statement that creates or locks the stream's row (no expected length, or 0), and the one that
-        /// only updates it (an expected length above 0: the stream must exist at exactly that length).</summary>
-        private static (string Upsert, string Update) Build(string s, bool notify, bool single)
+        private static string Build(string s, bool notify, bool update, bool single, bool batch)
         {
             var count = single ? "1" : "cardinality($3)";
             var rows = single
@@ -218,7 +229,27 @@ internal sealed partial class PostgresEventStreamStore
                   SELECT $1, r.first + b.ord - 1, b.event_id, b.event_type, b.correlation_id, b.data, b.occurred_at, r.at, $10
                       FROM r, unnest($3, $4, $5, $6, $7) WITH ORDINALITY AS b(event_id, event_type, correlation_id, data, occurred_at, ord)
                   """;
-            var insertEvents = $"""
+            var reserve = update
+                ? $"""
+                  UPDATE {s}.streams SET next_offset = next_offset + {count}, updated_at = greatest(updated_at, $8)
+                  WHERE stream_name = $1 AND next_offset = $2
+                  RETURNING next_offset - {count} AS first, updated_at AS at
+                  """
+                : $"""
+                  INSERT INTO {s}.streams AS t (stream_name, next_offset, created_at, updated_at)
+                  VALUES ($1, {count}, $8, $8)
+                  ON CONFLICT (stream_name) DO UPDATE
+                  SET next_offset = t.next_offset + excluded.next_offset, updated_at = greatest(t.updated_at, excluded.updated_at)
+                  WHERE $2::bigint IS NULL OR t.next_offset = $2
+                  RETURNING t.next_offset - {count} AS first, t.updated_at AS at
+                  """;
+            var result = batch
+                // The failing cast reads the CTE, so the planner cannot fold it into a constant (and fail) when a row exists.
+                ? $"SELECT coalesce((SELECT r.first + {count} - 1 FROM r), (SELECT ('{ExpectedLengthMarker}:' || $1 || ':' || count(*))::bigint FROM r))"
+                  + (notify ? ", (SELECT pg_notify($9, 's' || $1) FROM r)" : "")
+                : $"SELECT r.first + {count} - 1{(notify ? ", pg_notify($9, 's' || $1)" : "")} FROM r";
+            return $"""
+                WITH r AS ({reserve}),
                 e AS (
                     INSERT INTO {s}.events
                         (stream_name, stream_offset, event_id, event_type, correlation_id, data, occurred_at, created_at, trace_parent)
@@ -226,24 +257,8 @@ internal sealed partial class PostgresEventStreamStore
                 p AS (
                     INSERT INTO {s}.log_pending (stream_name, first_offset, event_count, category)
                     SELECT $1, r.first, {count}, $11 FROM r)
-                SELECT r.first + {count} - 1{(notify ? ", pg_notify($9, 's' || $1)" : "")} FROM r
+                {result}
                 """;
-            return ($"""
-                WITH r AS (
-                    INSERT INTO {s}.streams AS t (stream_name, next_offset, created_at, updated_at)
-                    VALUES ($1, {count}, $8, $8)
-                    ON CONFLICT (stream_name) DO UPDATE
-                    SET next_offset = t.next_offset + excluded.next_offset, updated_at = greatest(t.updated_at, excluded.updated_at)
-                    WHERE $2::bigint IS NULL OR t.next_offset = $2
-                    RETURNING t.next_offset - {count} AS first, t.updated_at AS at),
-                {insertEvents}
-                """, $"""
-                WITH r AS (
-                    UPDATE {s}.streams SET next_offset = next_offset + {count}, updated_at = greatest(updated_at, $8)
-                    WHERE stream_name = $1 AND next_offset = $2
-                    RETURNING next_offset - {count} AS first, updated_at AS at),
-                {insertEvents}
-                """);
         }
     }
 }

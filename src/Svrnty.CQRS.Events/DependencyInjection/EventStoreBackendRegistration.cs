@@ -10,7 +10,7 @@ namespace Microsoft.Extensions.DependencyInjection;
 internal static class EventStoreBackendRegistration
 {
     /// <summary>Registers <typeparamref name="TStreams"/> as <see cref="IEventStreamStore"/> (and its reader, writer and
-    /// locator halves) and <typeparamref name="TQueues"/> as <see cref="IEventQueue"/>, <see cref="IQueueLeaseExtender"/>
+    /// locator halves, and <see cref="IEventBatchWriter"/>) and <typeparamref name="TQueues"/> as <see cref="IEventQueue"/>, <see cref="IQueueLeaseExtender"/>
     /// and <see cref="IEventQueueMonitor"/>. The stream store serves the queue half of <see cref="IEventStreamStore"/>
     /// through the registered <see cref="IEventQueue"/>.</summary>
     public static IServiceCollection AddEventStoreBackend<TStreams, TQueues>(this IServiceCollection services)
@@ -26,6 +26,7 @@ internal static class EventStoreBackendRegistration
         services.TryAddSingleton<IEventStreamWriter>(sp => sp.GetRequiredService<IEventStreamStore>());
         services.TryAddSingleton<IEventStreamReader>(sp => sp.GetRequiredService<IEventStreamStore>());
         services.TryAddSingleton<IEventStreamLocator>(sp => sp.GetRequiredService<TStreams>());
+        services.TryAddSingleton<IEventBatchWriter>(sp => sp.GetRequiredService<IEventStreamStore>());
         return services;
     }
 }

@@ -101,6 +101,23 @@ internal abstract class EventStreamStoreBase : IEventStreamStore, IEventStreamLo
         _queue.GetPendingCountAsync(streamName, cancellationToken);
 
     /// <inheritdoc />
+    public Task<EventBatchResult> WriteAsync(EventBatch batch, CancellationToken cancellationToken = default)
+    {
+        Argument.Batch(batch, nameof(batch));
+        var appended = batch.Operations.OfType<AppendOperation>().Sum(a => a.Events.Count);
+        var destination = batch.Operations.Select(o => o switch
+        {
+            AppendOperation a => a.StreamName,
+            EnqueueOperation e => e.QueueName,
+            CommitOffsetOperation c => c.StreamName,
+            AcknowledgeOperation k => k.QueueName,
+            _ => "batch",
+        }).First();
+        return Observe("write_batch", destination, ActivityKind.Producer, () => WriteCoreAsync(batch, cancellationToken),
+            (_, tags) => _telemetry.Appended.Add(appended, tags), batchSize: batch.Count);
+    }
+
+    /// <inheritdoc />
     public Task<long> FindOffsetAsync(string streamName, DateTimeOffset timestamp, CancellationToken cancellationToken = default)
     {
         Argument.ReadableName(streamName, nameof(streamName));
@@ -169,4 +186,10 @@ internal abstract class EventStreamStoreBase : IEventStreamStore, IEventStreamLo
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The metadata.</returns>
     protected abstract Task<StreamMetadata> GetStreamMetadataCoreAsync(string streamName, CancellationToken cancellationToken);
+
+    /// <summary>Writes a validated, non-empty batch atomically; see <see cref="IEventBatchWriter.WriteAsync"/>.</summary>
+    /// <param name="batch">The batch.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The offsets of the appends.</returns>
+    protected abstract Task<EventBatchResult> WriteCoreAsync(EventBatch batch, CancellationToken cancellationToken);
 }

@@ -8,7 +8,7 @@ public abstract class RegistrationTests(EventStoreFixture fixture) : StoreSuite(
 {
     public static TheoryData<Type> ContractInterfaces =>
     [
-        typeof(IEventStreamStore), typeof(IEventStreamWriter), typeof(IEventStreamReader), typeof(IEventQueue),
+        typeof(IEventStreamStore), typeof(IEventStreamWriter), typeof(IEventStreamReader), typeof(IEventQueue), typeof(IEventBatchWriter),
         typeof(IConsumerOffsetStore), typeof(IDeadLetterStore), typeof(IStreamConfigurationStore), typeof(IRetentionPolicyStore),
     ];
 

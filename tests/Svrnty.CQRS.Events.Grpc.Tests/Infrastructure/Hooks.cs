@@ -148,4 +148,7 @@ internal sealed class FaultInjectingStore(IEventStreamStore inner, StoreFaults f
         faults.ThrowIfFaulted(streamName);
         return inner.GetPendingCountAsync(streamName, cancellationToken);
     }
+
+    public Task<EventBatchResult> WriteAsync(EventBatch batch, CancellationToken cancellationToken = default) =>
+        inner.WriteAsync(batch, cancellationToken);
 }

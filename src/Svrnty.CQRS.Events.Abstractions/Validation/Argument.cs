@@ -84,6 +84,21 @@ internal static class Argument
         return value;
     }
 
+    /// <summary>Checks a batch: not null and not empty (its operations were validated as they were added).</summary>
+    /// <param name="value">The batch.</param>
+    /// <param name="paramName">The parameter's name, reported in the exception.</param>
+    /// <returns>The batch.</returns>
+    public static EventBatch Batch([NotNull] EventBatch? value, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(value, paramName);
+        if (value.Count == 0)
+        {
+            throw new ArgumentException("The batch is empty: add at least one operation.", paramName);
+        }
+
+        return value;
+    }
+
     /// <summary>Checks an event: not null, with a valid <see cref="ICorrelatedEvent.EventId"/>.</summary>
     /// <param name="value">The event.</param>
     /// <param name="paramName">The parameter's name, reported in the exception.</param>
