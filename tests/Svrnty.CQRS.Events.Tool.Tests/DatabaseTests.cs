@@ -92,14 +92,17 @@ public sealed class DatabaseTests(ServerFixture server) : IClassFixture<ServerFi
         var suffix = Guid.NewGuid().ToString("N")[..8];
         string owner = $"owner_{suffix}", app = $"app_{suffix}";
         await server.ExecuteAsync("postgres", $"CREATE ROLE {owner} LOGIN; CREATE ROLE {app} LOGIN;");
-        var database = await server.CreateDatabaseAsync(owner);
+        var database = await server.CreateDatabaseAsync(); // owned by the superuser: the migrating role may not create a schema in it
 
-        // The order MIGRATION-GUIDE.md gives: grants (by a superuser, for the migrating role's future objects), then the
-        // migrations as the migrating role, then the application as its own role.
+        // The order MIGRATION-GUIDE.md gives: grants (by a superuser: the schema, owned by the migrating role, and default
+        // privileges for what it creates), then the migrations as the migrating role, then the application as its own role.
+        var ownerAlone = await Tool.RunAsync("apply", "--connection", server.ConnectionString(database, owner), "--schema", "orders");
         await server.ExecuteAsync(database, await Tool.RunOkAsync("grants", "--role", app, "--owner", owner, "--schema", "orders"));
         var refused = await Tool.RunAsync("apply", "--connection", server.ConnectionString(database, app), "--schema", "orders");
         await Tool.RunOkAsync("apply", "--connection", server.ConnectionString(database, owner), "--schema", "orders");
 
+        Assert.Equal(1, ownerAlone.ExitCode);
+        Assert.Contains($"Cannot prepare schema \"orders\" for migrations as role '{owner}': PostgreSQL error 42501", ownerAlone.Error, StringComparison.Ordinal);
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("42501", refused.Error, StringComparison.Ordinal);
         Assert.DoesNotContain(ServerFixture.Secret, refused.Error, StringComparison.Ordinal);

@@ -35,11 +35,11 @@ public sealed class ServerFixture : IAsyncLifetime
             Database = database, Username = role, Password = Secret, Pooling = false, Timeout = 10,
         }.ConnectionString;
 
-    /// <summary>A new database (owned by <paramref name="owner"/> when given) and a unique suffix for the test's roles.</summary>
-    public async Task<string> CreateDatabaseAsync(string? owner = null)
+    /// <summary>A new database, owned by the superuser.</summary>
+    public async Task<string> CreateDatabaseAsync()
     {
         var name = $"tool_{Guid.NewGuid():N}"[..20];
-        await ExecuteAsync("postgres", $"CREATE DATABASE {name}{(owner is null ? string.Empty : $" OWNER {owner}")}");
+        await ExecuteAsync("postgres", $"CREATE DATABASE {name}");
         return name;
     }
 
