@@ -46,8 +46,12 @@ internal sealed class PostgresExecutor(
 
     /// <summary>Runs <paramref name="action"/> on a pooled connection (for an operation that may need a second statement
     /// on the same connection, or uses Dapper), retried as <paramref name="repeat"/> allows. The last error is thrown
-    /// unchanged.</summary>
-    public async Task<T> ExecuteAsync<T>(string operation, Repeat repeat, Func<NpgsqlConnection, CancellationToken, Task<T>> action,
+    /// unchanged, but for a missing privilege (<see cref="PermissionErrors"/>).</summary>
+    public Task<T> ExecuteAsync<T>(string operation, Repeat repeat, Func<NpgsqlConnection, CancellationToken, Task<T>> action,
+        CancellationToken cancellationToken) =>
+        PermissionErrors.TranslateAsync(ExecuteCoreAsync(operation, repeat, action, cancellationToken), database, operation);
+
+    private async Task<T> ExecuteCoreAsync<T>(string operation, Repeat repeat, Func<NpgsqlConnection, CancellationToken, Task<T>> action,
         CancellationToken cancellationToken)
     {
         await guard.EnsureCurrentAsync(cancellationToken).ConfigureAwait(false);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -65,25 +64,9 @@ public sealed class DatabaseMigrator
     /// </summary>
     /// <param name="fromVersion">The schema's current version; 0 for a fresh database.</param>
     /// <returns>The script.</returns>
-    public string GenerateScript(int fromVersion = 0)
-    {
-        var schema = _database.Schema;
-        var script = new StringBuilder();
-        script.Append("-- Svrnty.CQRS.Events schema migrations for schema ").Append(schema).Append(" from version ").Append(fromVersion).Append('\n');
-        script.Append("CREATE SCHEMA IF NOT EXISTS ").Append(schema).Append(";\n");
-        script.Append(VersionTableSql(schema)).Append('\n');
-        foreach (var (migration, sql) in _scripts.Where(s => s.Migration.Version > fromVersion))
-        {
-            script.Append("\n-- ").Append(migration.Name).Append('\n');
-            script.Append("BEGIN;\n");
-            script.Append(MigrationScripts.ForSchema(sql, schema)).Append('\n');
-            script.Append("INSERT INTO ").Append(schema).Append(".schema_version (version, name, checksum, applied_at) VALUES (")
-                .Append(migration.Version).Append(", '").Append(migration.Name).Append("', '").Append(migration.Checksum).Append("', now());\n");
-            script.Append("COMMIT;\n");
-        }
-
-        return script.ToString();
-    }
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="fromVersion"/> is negative.</exception>
+    /// <remarks><see cref="DatabaseScripts.GenerateMigrationScript"/> writes the same without a database or a container.</remarks>
+    public string GenerateScript(int fromVersion = 0) => DatabaseScripts.Migrations(_scripts, _database.Schema, fromVersion);
 
     /// <summary>Applies every pending migration, under an advisory lock so that concurrent instances do not race.</summary>
     /// <param name="cancellationToken">Cancels the operation (a migration in progress is rolled back).</param>
@@ -174,7 +157,7 @@ public sealed class DatabaseMigrator
             "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = @schema)", new { schema = _database.SchemaName },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         var create = exists ? string.Empty : $"CREATE SCHEMA {_database.Schema};\n";
-        await connection.ExecuteAsync(new CommandDefinition(create + VersionTableSql(_database.Schema), cancellationToken: cancellationToken))
+        await connection.ExecuteAsync(new CommandDefinition(create + DatabaseScripts.VersionTableSql(_database.Schema), cancellationToken: cancellationToken))
             .ConfigureAwait(false);
 
         var applied = await ReadAppliedAsync(connection, cancellationToken).ConfigureAwait(false);
@@ -240,7 +223,4 @@ public sealed class DatabaseMigrator
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         return rows.Select(r => new Migration(r.Version, r.Name, r.Checksum)).ToArray();
     }
-
-    private static string VersionTableSql(string schema) =>
-        $"CREATE TABLE IF NOT EXISTS {schema}.schema_version (version integer NOT NULL PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL);";
 }
