@@ -1,12 +1,14 @@
+using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.Sample;
 using Svrnty.CQRS.Events.Sample.Emails;
 using Svrnty.CQRS.Events.Sample.Orders;
 using Svrnty.CQRS.Events.Sample.Store;
 
-// An order flow on every capability of Svrnty.CQRS.Events: per-order streams written with an expected length, a
-// hosted consumer that projects them into a read model, a confirmation email sent through a queue by a hosted queue
-// consumer (with redeliveries and dead letters), retention on a noisy stream, consumer lag, the gRPC service, OpenAPI
-// and opt-in console telemetry. In memory by default; PostgreSQL when ConnectionStrings:EventStreaming is set.
+// An order flow on every capability of Svrnty.CQRS.Events: per-order streams written with an expected length, hosted
+// consumers that follow them all through the category log $ce-order the store keeps (one projects them into a read
+// model), a confirmation email sent through a queue by a hosted queue consumer (with redeliveries and dead letters),
+// retention on a noisy stream, consumer lag, the gRPC service, OpenAPI and opt-in console telemetry. In memory by
+// default; PostgreSQL when ConnectionStrings:EventStreaming is set.
 var builder = WebApplication.CreateBuilder(args);
 
 // #region sample-backend
@@ -34,8 +36,9 @@ builder.Services.ConfigureEventSerialization(options => options
 
 // #region sample-consumers
 builder.Services.AddHostedService<QueueSetup>(); // sets MaxDeliveryAttempts on the emails queue before its consumer starts
-builder.Services.AddEventStreamConsumer<OrderProjection>(OrderStreams.Feed, OrderProjection.ConsumerGroup);
-builder.Services.AddEventStreamConsumer<ConfirmationRequester>(OrderStreams.Feed, ConfirmationRequester.ConsumerGroup);
+// Both follow every order-{id} stream through their category's log, "$ce-order": one append per command, no feed to keep.
+builder.Services.AddEventStreamConsumer<OrderProjection>(LogStreams.Category("order"), OrderProjection.ConsumerGroup);
+builder.Services.AddEventStreamConsumer<ConfirmationRequester>(LogStreams.Category("order"), ConfirmationRequester.ConsumerGroup);
 builder.Services.AddQueueConsumer<ConfirmationSender>(ConfirmationSender.Queue, options =>
 {
     options.Concurrency = 2;

@@ -18,7 +18,9 @@ public sealed class OrderTotals
     public ConcurrentDictionary<string, decimal> ByOrder { get; } = new();
 }
 
-// Called for every event of the stream, in order, by a hosted consumer; the offset is committed after each batch.
+// Called by a hosted consumer for every event of what it follows (here the category log $ce-order: every order-*
+// stream), in order; its position is committed after each batch. storedEvent.StreamName and Offset are the event's
+// own (order-43, 0); storedEvent.Position is its place in the log.
 public sealed class OrderTotalsProjection(OrderTotals totals) : IEventStreamHandler
 {
     public Task HandleAsync(StoredEvent storedEvent, CancellationToken cancellationToken)
@@ -67,7 +69,8 @@ public sealed class GettingStartedTests
 
         #region getting-started-register-consumers
         builder.Services.AddSingleton<OrderTotals>();
-        builder.Services.AddEventStreamConsumer<OrderTotalsProjection>("orders", consumerGroup: "order-totals");
+        // Follows every order-* stream through their category's log, "$ce-order", which the store keeps.
+        builder.Services.AddEventStreamConsumer<OrderTotalsProjection>(LogStreams.Category("order"), consumerGroup: "order-totals");
         builder.Services.AddSingleton<SentReceipts>();
         builder.Services.AddQueueConsumer<ReceiptSender>("receipts", options => options.Concurrency = 2);
         #endregion
@@ -117,15 +120,33 @@ public sealed class GettingStartedTests
         Assert.Equal(0, await store.GetPendingCountAsync("work", ct));
 
         #region getting-started-use-consumers
-        await store.AppendAsync("orders", new OrderPlaced("43", 12m), ct); // OrderTotalsProjection sees it in the background
-        await store.EnqueueAsync("receipts", new SendReceipt("43"), ct);    // ReceiptSender handles and acknowledges it
+        await store.AppendAsync("order-43", new OrderPlaced("43", 12m), ct); // in $ce-order: OrderTotalsProjection sees it
+        await store.EnqueueAsync("receipts", new SendReceipt("43"), ct);      // ReceiptSender handles and acknowledges it
         #endregion
 
         var totals = host.Services.GetRequiredService<OrderTotals>();
         var sent = host.Services.GetRequiredService<SentReceipts>();
         await Deadline.UntilAsync(() => totals.ByOrder.ContainsKey("43") && sent.OrderIds.Contains("43"), "the projection and the receipt sender handled order 43");
-        await Deadline.UntilAsync(() => host.Services.GetRequiredService<IConsumerOffsetStore>().GetOffsetAsync("orders", "order-totals", ct),
-            offset => offset == 1, "the projection committed its offset");
+        Assert.Equal(99.90m, totals.ByOrder["42"]); // order-42, appended before, is in the category too
+        await Deadline.UntilAsync(() => host.Services.GetRequiredService<IConsumerOffsetStore>().GetOffsetAsync(LogStreams.Category("order"), "order-totals", ct),
+            offset => offset == 2, "the projection committed its position in $ce-order");
+
+        #region getting-started-read-log
+        // Every event of every order-* stream, in the order they became visible: order-42's, then order-43's.
+        string log = LogStreams.Category("order"); // "$ce-order"
+        IReadOnlyList<StoredEvent> orderEvents = await store.ReadStreamAsync(log, fromOffset: 0, maxCount: 100, ct);
+        foreach (var e in orderEvents)
+        {
+            // "0: order-42 at offset 0", then "1: order-43 at offset 0"
+            Console.WriteLine($"{e.Position}: {e.StreamName} at offset {e.Offset}");
+        }
+
+        long next = orderEvents[^1].Position + 1; // where to read on: in a log, positions count, not offsets
+        #endregion
+
+        Assert.Equal([(0L, "order-42", 0L), (1L, "order-43", 0L)], orderEvents.Select(e => (e.Position, e.StreamName, e.Offset)));
+        Assert.Equal(2, next);
+        Assert.Empty(await store.ReadStreamAsync(log, next, 100, ct));
         await host.StopAsync(ct);
     }
 }

@@ -10,6 +10,7 @@ public sealed class InMemoryQueueRpcTests(InMemoryGrpcServer s) : QueueRpcTests(
 public sealed class InMemoryOffsetRpcTests(InMemoryGrpcServer s) : OffsetRpcTests(s), IClassFixture<InMemoryGrpcServer>;
 public sealed class InMemoryErrorMappingTests(InMemoryGrpcServer s) : ErrorMappingTests(s), IClassFixture<InMemoryGrpcServer>;
 public sealed class InMemoryRegistrationTests(InMemoryGrpcServer s) : RegistrationTests(s), IClassFixture<InMemoryGrpcServer>;
+public sealed class InMemoryLogRpcTests(InMemoryGrpcServer s) : LogRpcTests(s), IClassFixture<InMemoryGrpcServer>;
 
 public sealed class PostgresStreamRpcTests(PostgresGrpcServer s) : StreamRpcTests(s), IClassFixture<PostgresGrpcServer>;
 public sealed class PostgresSubscriptionRpcTests(PostgresGrpcServer s) : SubscriptionRpcTests(s), IClassFixture<PostgresGrpcServer>;
@@ -17,6 +18,7 @@ public sealed class PostgresQueueRpcTests(PostgresGrpcServer s) : QueueRpcTests(
 public sealed class PostgresOffsetRpcTests(PostgresGrpcServer s) : OffsetRpcTests(s), IClassFixture<PostgresGrpcServer>;
 public sealed class PostgresErrorMappingTests(PostgresGrpcServer s) : ErrorMappingTests(s), IClassFixture<PostgresGrpcServer>;
 public sealed class PostgresRegistrationTests(PostgresGrpcServer s) : RegistrationTests(s), IClassFixture<PostgresGrpcServer>;
+public sealed class PostgresLogRpcTests(PostgresGrpcServer s) : LogRpcTests(s), IClassFixture<PostgresGrpcServer>;
 
 public sealed class GrpcSuiteCoverage
 {

@@ -106,17 +106,58 @@ public abstract class SampleTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
-    public async Task Both_consumer_groups_of_the_orders_feed_catch_up_and_show_no_lag()
+    public async Task Both_consumer_groups_of_the_order_category_log_catch_up_and_show_no_lag()
     {
         await PlaceAsync(NewId(), "ann@example.com");
 
+        // "$" as is (as curl sends it) and percent-encoded: both name the log "$ce-order".
         var lags = await Deadline.UntilAsync(
-            async () => (await Client.GetFromJsonAsync<List<ConsumerLag>>("/streams/orders/consumers"))!,
-            list => list.Count == 2 && list.All(l => l.Lag == 0), "both groups at the end of the feed");
+            async () => (await Client.GetFromJsonAsync<List<ConsumerLag>>("/streams/$ce-order/consumers"))!,
+            list => list.Count == 2 && list.All(l => l.Lag == 0), "both groups at the end of $ce-order");
         Assert.Equal([ConfirmationRequester.ConsumerGroup, OrderProjection.ConsumerGroup], lags.Select(l => l.ConsumerGroup).Order(StringComparer.Ordinal));
-        var feed = await Client.GetFromJsonAsync<StreamMetadata>("/streams/orders");
-        Assert.True(feed!.Exists);
-        Assert.All(lags, l => Assert.True(l.NextOffset <= feed.Length && l.StreamLength <= feed.Length));
+        Assert.All(lags, l => Assert.Equal("$ce-order", l.StreamName));
+        var log = await Client.GetFromJsonAsync<StreamMetadata>("/streams/%24ce-order");
+        Assert.Equal("$ce-order", log!.StreamName);
+        Assert.True(log.Exists);
+        Assert.All(lags, l => Assert.True(l.NextOffset <= log.Length && l.StreamLength <= log.Length));
+        Assert.False((await Client.GetFromJsonAsync<StreamMetadata>("/streams/orders"))!.Exists); // no feed written twice
+    }
+
+    [Fact]
+    public async Task An_order_event_is_appended_once_and_the_logs_show_it_with_its_own_stream_and_offset_at_a_position()
+    {
+        var id = NewId();
+        var stream = $"order-{id}";
+        await PlaceAsync(id, "ann@example.com");
+        await Deadline.UntilAsync(() => GetOrderAsync(id), o => o is { ConfirmationSent: true }, "the order confirmed");
+
+        var own = await ReadAsync(stream);
+        Assert.Equal([(0L, "order-placed"), (1L, "order-confirmation-sent")], own.Select(e => (e.Offset, e.EventType)));
+        Assert.All(own, e => Assert.Equal(e.Offset, e.Position));
+
+        var category = await ReadLogAsync("$ce-order");
+        Assert.Equal(Enumerable.Range(0, category.Count).Select(i => (long)i), category.Select(e => e.Position)); // gapless from 0
+        Assert.All(category, e => Assert.StartsWith("order-", e.Stream, StringComparison.Ordinal));
+        var inCategory = category.Where(e => e.Stream == stream).ToList();
+        Assert.Equal(own.Select(e => (e.Stream, e.Offset, e.EventId)), inCategory.Select(e => (e.Stream, e.Offset, e.EventId)));
+        Assert.True(inCategory[0].Position < inCategory[1].Position);
+
+        var all = await ReadLogAsync("%24all");
+        Assert.Equal(own.Select(e => (e.Offset, e.EventId)), all.Where(e => e.Stream == stream).Select(e => (e.Offset, e.EventId)));
+        Assert.Contains(all, e => e.Stream == ActivityLog.Stream); // $all holds every stream, not only the categorized ones
+    }
+
+    [Fact]
+    public async Task Appending_to_a_log_stream_is_a_bad_request_and_writes_nothing()
+    {
+        var text = $"refused {NewId()}";
+
+        var response = await Client.PostAsJsonAsync("/streams/$all/events", new AppendNote(text, null));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("streamName", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, (await Client.PostAsJsonAsync("/streams/$ce-order/events", new AppendNote(text, null))).StatusCode);
+        Assert.DoesNotContain(await ReadLogAsync("$all"), e => ((JsonElement)e.Data).TryGetProperty("text", out var t) && t.GetString() == text);
     }
 
     [Fact]
@@ -224,6 +265,18 @@ public abstract class SampleTests<TApp>(TApp app) : IClassFixture<TApp>
 
     private async Task<List<EventView>> ReadAsync(string stream, long from = 0) =>
         (await Client.GetFromJsonAsync<List<EventView>>($"/streams/{stream}/events?from={from}"))!;
+
+    /// <summary>A log stream from its start, page by page: each page from the last position read + 1.</summary>
+    private async Task<List<EventView>> ReadLogAsync(string log)
+    {
+        var events = new List<EventView>();
+        while (await ReadAsync(log, from: events.Count == 0 ? 0 : events[^1].Position + 1) is { Count: > 0 } page)
+        {
+            events.AddRange(page);
+        }
+
+        return events;
+    }
 
     private static string? OrderIdOf(object data) =>
         ((JsonElement)data).TryGetProperty("orderId", out var orderId) ? orderId.GetString() : null;

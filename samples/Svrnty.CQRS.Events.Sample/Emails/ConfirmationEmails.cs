@@ -4,8 +4,8 @@ using Svrnty.CQRS.Events.Sample.Orders;
 namespace Svrnty.CQRS.Events.Sample.Emails;
 
 /// <summary>
-/// A hosted stream consumer of the <c>orders</c> feed (group <c>order-emails</c>): asks for a confirmation email for
-/// every placed order by enqueuing a message on the <c>emails</c> queue. The message id is derived from the order's,
+/// A hosted stream consumer of the category log <c>$ce-order</c> (group <c>order-emails</c>): asks for a confirmation
+/// email for every placed order by enqueuing a message on the <c>emails</c> queue. The message id is derived from the order's,
 /// so handling the same event twice (at-least-once) enqueues it once while it is pending, and the sender skips an
 /// order already confirmed.
 /// </summary>

@@ -6,8 +6,18 @@ namespace Svrnty.CQRS.Events.Sample.Orders;
 /// <c>expectedLength</c> of the next append.</summary>
 internal sealed record Order(string OrderId, string Customer, string Email, decimal Total, bool ConfirmationSent, long Version)
 {
+    /// <summary>The category of the order streams: <c>order-{id}</c> is in it, so the store keeps every order event in
+    /// the category log <c>$ce-order</c> too.</summary>
+    public const string Category = "order";
+
+    /// <summary>The log of every order stream, <c>$ce-order</c>, which the projection and the email requester follow.</summary>
+    public static readonly string Log = LogStreams.Category(Category);
+
     /// <summary>The stream that holds one order's events.</summary>
-    public static string StreamName(string orderId) => $"order-{orderId}";
+    public static string StreamName(string orderId) => $"{Category}-{orderId}";
+
+    /// <summary>The order id of an order stream's name (<c>order-42</c>: <c>42</c>).</summary>
+    public static string IdOf(string streamName) => streamName[(Category.Length + 1)..];
 
     /// <summary>Applies one stored event; events that are not about orders leave the order as it is.</summary>
     public static Order? Apply(Order? order, StoredEvent stored) => stored.Event switch

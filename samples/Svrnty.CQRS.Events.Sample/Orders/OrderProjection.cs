@@ -16,47 +16,31 @@ internal sealed class OrderReadModel
 }
 
 /// <summary>
-/// A hosted stream consumer of the <c>orders</c> feed (group <c>order-read-model</c>): for each event it brings the
-/// order's view up to date from the order's own stream, starting where the view is. Idempotent: an event seen twice
-/// (at-least-once delivery) reads nothing new.
+/// A hosted stream consumer of the category log <c>$ce-order</c> (group <c>order-read-model</c>): every event of every
+/// <c>order-{id}</c> stream, in the order they became visible, each stream's own order kept. An event names its own
+/// stream and offset (<see cref="StoredEvent.StreamName"/>, <see cref="StoredEvent.Offset"/>); its
+/// <see cref="StoredEvent.Position"/> is its place in the log, which the consumer commits. The offset says where the
+/// event belongs in its order: the next one is applied, one already applied is skipped (at-least-once delivery hands an
+/// event over again after a crash), and when the view is further behind (this in-process read model starts empty after
+/// a restart, while the group's position in the log was kept) the order is read again from its own stream.
 /// </summary>
-internal sealed class OrderProjection(IEventStreamReader reader, OrderReadModel readModel) : IEventStreamHandler
+internal sealed class OrderProjection(OrderStreams orders, OrderReadModel readModel) : IEventStreamHandler
 {
     public const string ConsumerGroup = "order-read-model";
 
     public async Task HandleAsync(StoredEvent storedEvent, CancellationToken cancellationToken)
     {
-        var orderId = storedEvent.Event switch
-        {
-            OrderPlaced e => e.OrderId,
-            OrderEmailChanged e => e.OrderId,
-            OrderConfirmationSent e => e.OrderId,
-            _ => null,
-        };
-        if (orderId is null)
-        {
-            return;
-        }
-
+        var orderId = Order.IdOf(storedEvent.StreamName);
         var order = readModel.Find(orderId);
-        var stream = Order.StreamName(orderId);
-        var from = order?.Version ?? 0;
-        while (true)
+        var version = order?.Version ?? 0;
+        if (storedEvent.Offset < version)
         {
-            var page = await reader.ReadStreamAsync(stream, from, 500, cancellationToken);
-            if (page.Count == 0)
-            {
-                break;
-            }
-
-            foreach (var stored in page)
-            {
-                order = Order.Apply(order, stored);
-            }
-
-            from = page[^1].Offset + 1;
+            return; // applied already
         }
 
+        order = storedEvent.Offset == version
+            ? Order.Apply(order, storedEvent)
+            : await orders.LoadAsync(orderId, cancellationToken);
         if (order is not null)
         {
             readModel.Save(order);

@@ -4,21 +4,12 @@ namespace Svrnty.CQRS.Events.Sample.Orders;
 
 /// <summary>
 /// Reads and writes orders. Each order has its own stream, <c>order-{id}</c>, written with <c>expectedLength</c> so
-/// two concurrent commands on one order cannot both win. Every event is then published to the <c>orders</c> stream, the
-/// feed the hosted consumers follow (a consumer follows one stream; there are no category streams).
+/// two concurrent commands on one order cannot both win. That one append is the only write: the store also keeps every
+/// event of the <c>order-*</c> streams in the category log <c>$ce-order</c> (<see cref="Order.Log"/>), which the hosted
+/// consumers follow, so there is no second append to a feed and nothing to lose between two.
 /// </summary>
-/// <remarks>
-/// The two appends are not one transaction (the library has no multi-stream transactions). Publishing the same event
-/// (same <c>EventId</c>) twice is a no-op, and the projection treats a feed event only as "order X changed" and reads
-/// the order's own stream, so a duplicate or out-of-order feed event is harmless. A crash between the two appends
-/// leaves the feed without that event until the order changes again; an application that cannot accept that would
-/// publish from a reconciler that follows the order streams it knows of.
-/// </remarks>
 internal sealed class OrderStreams(IEventStreamStore store)
 {
-    /// <summary>The feed of every order event, followed by the projection and the email requester.</summary>
-    public const string Feed = "orders";
-
     /// <summary>The order, or null if it was never placed.</summary>
     public async Task<Order?> LoadAsync(string orderId, CancellationToken cancellationToken)
     {
@@ -43,12 +34,9 @@ internal sealed class OrderStreams(IEventStreamStore store)
     }
 
     /// <summary>Appends to the order's stream if its length is still <paramref name="expectedLength"/>
-    /// (<see cref="StreamConcurrencyException"/> otherwise, nothing written), then publishes to the feed.</summary>
-    /// <returns>The offset of the (last) event in the order's stream.</returns>
-    public async Task<long> AppendAsync(string orderId, ICorrelatedEvent @event, long? expectedLength, CancellationToken cancellationToken)
-    {
-        var offset = await store.AppendAsync(Order.StreamName(orderId), [@event], expectedLength, cancellationToken);
-        await store.AppendAsync(Feed, @event, cancellationToken);
-        return offset;
-    }
+    /// (<see cref="StreamConcurrencyException"/> otherwise, nothing written). The event is in <c>$ce-order</c> as soon as
+    /// this returns.</summary>
+    /// <returns>The offset of the event in the order's stream.</returns>
+    public Task<long> AppendAsync(string orderId, ICorrelatedEvent @event, long? expectedLength, CancellationToken cancellationToken) =>
+        store.AppendAsync(Order.StreamName(orderId), [@event], expectedLength, cancellationToken);
 }

@@ -10,9 +10,13 @@ internal sealed record AppendNote(string Text, long? ExpectedLength);
 /// <summary>A work item; <paramref name="EventId"/> is the idempotency key (a new UUIDv7 when absent).</summary>
 internal sealed record EnqueueWork(string Text, string? EventId = null);
 
-internal sealed record EventView(string Stream, long Offset, string EventId, string EventType, string? CorrelationId, DateTimeOffset Timestamp, object Data)
+/// <summary>A stored event: its own <paramref name="Stream"/> and <paramref name="Offset"/>, and its
+/// <paramref name="Position"/> in the stream read (the offset for a stream's own read, its place in a log stream).</summary>
+internal sealed record EventView(string Stream, long Offset, long Position, string EventId, string EventType, string? CorrelationId,
+    DateTimeOffset Timestamp, object Data)
 {
-    public static EventView From(StoredEvent e) => new(e.StreamName, e.Offset, e.EventId, e.EventType, e.CorrelationId, e.Timestamp, e.Event);
+    public static EventView From(StoredEvent e) =>
+        new(e.StreamName, e.Offset, e.Position, e.EventId, e.EventType, e.CorrelationId, e.Timestamp, e.Event);
 }
 
 internal sealed record MessageView(string Queue, string EventId, string ConsumerId, int DeliveryCount, DateTimeOffset VisibleUntil, object Data)
@@ -32,18 +36,20 @@ internal sealed record Enqueued(string Queue, string EventId);
 internal sealed record RetentionRun(long EventsDeleted, long DeadLettersDeleted, IReadOnlyList<StreamRetentionResult> Streams);
 
 /// <summary>The library's contract over HTTP: streams, queues, dead letters, consumer offsets and lag, retention.
-/// A sample's window on the store, not an API to expose as is: it reads and writes every stream and queue.</summary>
+/// A sample's window on the store, not an API to expose as is: it reads and writes every stream and queue.
+/// <c>{stream}</c> may name a log stream the store keeps, <c>$all</c> or <c>$ce-{category}</c> (<c>$</c> as is or as
+/// <c>%24</c>): read, described and followed like a stream, by position; appending to one is a 400.</summary>
 internal static class StoreEndpoints
 {
     public static void MapStoreEndpoints(this IEndpointRouteBuilder app)
     {
         var streams = app.MapGroup("/streams/{stream}").WithTags("Streams");
         streams.MapGet("/", (string stream, IEventStreamReader reader, CancellationToken ct) => reader.GetStreamMetadataAsync(stream, ct))
-            .WithSummary("Stream metadata: length, retained count, oldest and newest.");
-        streams.MapGet("/events", ReadAsync).WithSummary("Events from an offset, ascending.");
+            .WithSummary("Stream metadata: length, retained count, oldest and newest (positions for a log stream: $all, $ce-{category}).");
+        streams.MapGet("/events", ReadAsync).WithSummary("Events from an offset (a position for a log stream), ascending.");
         streams.MapPost("/events", AppendAsync).WithSummary("Append a note, optionally with an expected length.");
         streams.MapGet("/consumers", (string stream, IConsumerLagMonitor lag, CancellationToken ct) => lag.GetLagAsync(stream, ct))
-            .WithSummary("Each consumer group's next offset and lag.");
+            .WithSummary("Each consumer group's next offset (position for a log stream) and lag.");
 
         var queues = app.MapGroup("/queues/{queue}").WithTags("Queues");
         queues.MapGet("/", GetQueueAsync).WithSummary("Pending messages, dead letters, max delivery attempts.");
