@@ -49,14 +49,15 @@ public static class LogStreams
             && IsValidCategory(streamName[CategoryPrefix.Length..]));
 
     /// <summary>The category of an ordinary stream: the part of its name before the first <c>-</c>, or null when the
-    /// name has no <c>-</c> (or starts with one).</summary>
+    /// name has no <c>-</c>, starts with one, or the part before it could not name a log (blank, or over 252
+    /// characters): such a stream is in <see cref="All"/> only.</summary>
     /// <param name="streamName">An ordinary stream's name.</param>
     /// <returns>The category, or null.</returns>
     public static string? CategoryOf(string streamName)
     {
         ArgumentNullException.ThrowIfNull(streamName);
         var dash = streamName.IndexOf('-', StringComparison.Ordinal);
-        return dash > 0 ? streamName[..dash] : null;
+        return dash > 0 && IsValidCategory(streamName[..dash]) ? streamName[..dash] : null;
     }
 
     /// <summary>The category a category log follows, or null when <paramref name="streamName"/> is not a category log.</summary>

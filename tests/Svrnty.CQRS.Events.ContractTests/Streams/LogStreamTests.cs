@@ -258,5 +258,7 @@ public abstract class LogStreamTests(EventStoreFixture fixture) : StoreSuite(fix
         Assert.Equal((string?)"order", LogStreams.CategoryOf("order-42-lines"));
         Assert.Null(LogStreams.CategoryOf("orders"));
         Assert.Null(LogStreams.CategoryOf("-orders"));
+        Assert.Null(LogStreams.CategoryOf(new string('c', 253) + "-1"));
+        Assert.Null(LogStreams.CategoryOf("   -1"));
     }
 }
