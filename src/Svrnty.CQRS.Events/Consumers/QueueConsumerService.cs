@@ -167,5 +167,5 @@ internal sealed class QueueConsumerService<THandler>(
     }
 }
 
-/// <summary>One <c>AddQueueConsumer</c> registration.</summary>
-internal sealed record QueueConsumerRegistration(string QueueName, QueueConsumerOptions Options);
+/// <summary>One <c>AddQueueConsumer</c> registration: the handler type is part of its identity.</summary>
+internal sealed record QueueConsumerRegistration(string QueueName, Type HandlerType, QueueConsumerOptions Options);
