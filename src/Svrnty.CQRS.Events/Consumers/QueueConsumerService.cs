@@ -11,7 +11,7 @@ namespace Svrnty.CQRS.Events.Consumers;
 /// Runs a queue handler with N workers: each leases a message, extends the lease while the handler runs, acknowledges
 /// on success and gives it back on failure (at once or after <see cref="QueueConsumerOptions.RedeliveryDelay"/>); the
 /// store dead-letters it after <see cref="StreamConfiguration.MaxDeliveryAttempts"/>. Idle workers wait for a
-/// notification, polling as the safety net.
+/// notification (one message wakes one of them), polling as the safety net.
 /// </summary>
 internal sealed class QueueConsumerService<THandler>(
     QueueConsumerRegistration registration,
@@ -43,15 +43,10 @@ internal sealed class QueueConsumerService<THandler>(
         {
             try
             {
-                var changed = notifier.QueueChanged(_queue); // taken before the dequeue, so no enqueue is missed
-                var message = await queue.DequeueAsync(_queue, consumerId, _options.VisibilityTimeout, stoppingToken).ConfigureAwait(false);
-                if (message is null)
+                if (await DequeueOrWaitAsync(consumerId, stoppingToken).ConfigureAwait(false) is { } message)
                 {
-                    await StreamFollower.WaitAsync(changed, _options.PollInterval, time, stoppingToken).ConfigureAwait(false);
-                    continue;
+                    await HandleAsync(message, consumerId, stoppingToken).ConfigureAwait(false);
                 }
-
-                await HandleAsync(message, consumerId, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -68,6 +63,36 @@ internal sealed class QueueConsumerService<THandler>(
                 {
                     return;
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Leases the next message, or waits until one is notified or the poll interval passes and returns null. The wait is
+    /// taken before the dequeue, so no enqueue is missed; it is withdrawn unless this worker acts on its wake-up, so that
+    /// a message notified while this worker is busy (or has stopped waiting) wakes another idle worker instead.
+    /// </summary>
+    private async Task<DequeuedEvent?> DequeueOrWaitAsync(string consumerId, CancellationToken stoppingToken)
+    {
+        var woken = false;
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        try
+        {
+            var changed = notifier.QueueChanged(_queue, wait.Token);
+            var message = await queue.DequeueAsync(_queue, consumerId, _options.VisibilityTimeout, stoppingToken).ConfigureAwait(false);
+            if (message is null)
+            {
+                await StreamFollower.WaitAsync(changed, _options.PollInterval, time, stoppingToken).ConfigureAwait(false);
+                woken = changed.IsCompletedSuccessfully; // the caller's next dequeue acts on it
+            }
+
+            return message;
+        }
+        finally
+        {
+            if (!woken)
+            {
+                await wait.CancelAsync().ConfigureAwait(false);
             }
         }
     }
