@@ -94,13 +94,69 @@ internal sealed class PostgresDatabase : IAsyncDisposable, IDisposable
         return builder.Build();
     }
 
-    /// <summary>An unpooled data source on the same server, for connections that hold session state.</summary>
+    /// <summary>
+    /// An unpooled data source on the same server, for connections that hold session state (a consumer group's lock,
+    /// the LISTEN connection, the migrator's lock). A silent network loss (a peer that vanishes without closing its
+    /// socket) must not leave such a session behind for hours, so both ends probe an idle connection:
+    /// <list type="bullet">
+    /// <item>the client, unless the connection string sets <c>Tcp Keepalive</c>, <c>Tcp Keepalive Time</c> or
+    /// <c>Tcp Keepalive Interval</c>: TCP keepalive after <see cref="KeepaliveIdleSeconds"/> s of silence, a probe
+    /// every <see cref="KeepaliveIntervalSeconds"/> s (the count is the OS's: 9 on Linux, about 28 s in all);</item>
+    /// <item>the server, unless the connection string's <c>Options</c> sets <c>tcp_keepalives_*</c>: each new session
+    /// lowers its own <c>tcp_keepalives_idle</c>, <c>_interval</c> and <c>_count</c> to the same values (any role may;
+    /// a server setting already lower is kept). PostgreSQL's defaults leave it to the OS, two hours on Linux, during
+    /// which a vanished holder's advisory lock stays taken.</item>
+    /// </list>
+    /// </summary>
     internal static NpgsqlDataSource CreateSessionDataSource(string connectionString)
     {
         var builder = new NpgsqlDataSourceBuilder(connectionString);
-        builder.ConnectionStringBuilder.Pooling = false;
+        var settings = builder.ConnectionStringBuilder;
+        settings.Pooling = false;
+        if (!Sets(connectionString, "TcpKeepalive") && !Sets(connectionString, "TcpKeepaliveTime") && !Sets(connectionString, "TcpKeepaliveInterval"))
+        {
+            settings.TcpKeepAlive = true;
+            settings.TcpKeepAliveTime = KeepaliveIdleSeconds;
+            settings.TcpKeepAliveInterval = KeepaliveIntervalSeconds;
+        }
+
+        if (settings.Options?.Contains("tcp_keepalives", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            builder.UsePhysicalConnectionInitializer(
+                connection =>
+                {
+                    using var command = new NpgsqlCommand(ServerKeepalives, connection);
+                    command.ExecuteNonQuery();
+                },
+                async connection =>
+                {
+                    var command = new NpgsqlCommand(ServerKeepalives, connection);
+                    await using (command.ConfigureAwait(false))
+                    {
+                        await command.ExecuteNonQueryAsync().ConfigureAwait(false);
+                    }
+                });
+        }
+
         return builder.Build();
     }
+
+    /// <summary>Seconds of silence before a session connection is probed (both ends).</summary>
+    internal const int KeepaliveIdleSeconds = 10;
+
+    /// <summary>Seconds between unanswered probes (both ends).</summary>
+    internal const int KeepaliveIntervalSeconds = 2;
+
+    /// <summary>Unanswered probes before the server ends the session.</summary>
+    internal const int KeepaliveCount = 9;
+
+    /// <summary>Lowers the server's keepalive settings of the session, keeping any already lower (0 = the OS default).</summary>
+    private static readonly string ServerKeepalives = $"""
+        SELECT set_config(k.name, k.value::text, false)
+        FROM (VALUES ('tcp_keepalives_idle', {KeepaliveIdleSeconds}), ('tcp_keepalives_interval', {KeepaliveIntervalSeconds}),
+                     ('tcp_keepalives_count', {KeepaliveCount})) AS k(name, value)
+        WHERE current_setting(k.name)::int NOT BETWEEN 1 AND k.value
+        """;
 
     /// <summary>Whether the connection string sets <paramref name="keyword"/> (compared without spaces or case).</summary>
     private static bool Sets(string connectionString, string keyword)

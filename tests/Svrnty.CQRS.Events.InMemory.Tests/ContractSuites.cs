@@ -32,6 +32,8 @@ public sealed class InMemoryRegistrationTests(InMemoryFixture f) : RegistrationT
 public sealed class InMemorySubscriptionTests(InMemoryFixture f) : SubscriptionTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryStreamConsumerTests(InMemoryFixture f) : StreamConsumerTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryQueueConsumerTests(InMemoryFixture f) : QueueConsumerTests(f), IClassFixture<InMemoryFixture>;
+public sealed class InMemoryQueueWakeUpTests(InMemoryFixture f) : QueueWakeUpTests(f), IClassFixture<InMemoryFixture>;
+public sealed class InMemoryQueueConsumerShutdownTests(InMemoryFixture f) : QueueConsumerShutdownTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryReplayTests(InMemoryFixture f) : ReplayTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryTelemetryTests(InMemoryFixture f) : TelemetryTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryHealthCheckTests(InMemoryFixture f) : HealthCheckTests(f), IClassFixture<InMemoryFixture>;

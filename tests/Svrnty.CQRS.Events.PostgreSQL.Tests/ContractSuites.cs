@@ -33,6 +33,8 @@ public sealed class PostgresRegistrationTests(PostgresFixture f) : RegistrationT
 public sealed class PostgresSubscriptionTests(PostgresFixture f) : SubscriptionTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresStreamConsumerTests(PostgresFixture f) : StreamConsumerTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresQueueConsumerTests(PostgresFixture f) : QueueConsumerTests(f), IClassFixture<PostgresFixture>;
+public sealed class PostgresQueueWakeUpTests(PostgresFixture f) : QueueWakeUpTests(f), IClassFixture<PostgresFixture>;
+public sealed class PostgresQueueConsumerShutdownTests(PostgresFixture f) : QueueConsumerShutdownTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresReplayTests(PostgresFixture f) : ReplayTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresTelemetryTests(PostgresFixture f) : TelemetryTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresHealthCheckTests(PostgresFixture f) : HealthCheckTests(f), IClassFixture<PostgresFixture>;

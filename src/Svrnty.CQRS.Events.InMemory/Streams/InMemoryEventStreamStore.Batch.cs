@@ -141,9 +141,10 @@ internal sealed partial class InMemoryEventStreamStore
             storage.Signals.NotifyAppended(stream);
         }
 
-        foreach (var queue in operations.OfType<EnqueueOperation>().Select(e => e.QueueName).Distinct(StringComparer.Ordinal))
+        // One wake-up per message: each wakes one idle worker of its queue.
+        foreach (var enqueue in operations.OfType<EnqueueOperation>())
         {
-            storage.Signals.Notify(ChangeSignals.QueueKey(queue));
+            storage.Signals.Notify(ChangeSignals.QueueKey(enqueue.QueueName));
         }
     }
 }

@@ -6,8 +6,10 @@ namespace Svrnty.CQRS.Events.PostgreSQL.Consumers;
 
 /// <summary>
 /// Wakes consumers from PostgreSQL notifications: the first waiter starts one <c>LISTEN</c> connection per container,
-/// which reconnects with backoff when it breaks (waking every waiter, since changes may have been missed). With
-/// notifications off, the returned tasks never complete and consumers poll.
+/// which reconnects with backoff when it breaks (waking every waiter, since changes may have been missed). A stream's
+/// notification wakes every waiter of that stream; a queue's wakes one waiter of that queue (each app instance gets the
+/// NOTIFY, so one idle worker per instance wakes). With notifications off, the returned tasks never complete and
+/// consumers poll.
 /// </summary>
 internal sealed class PostgresChangeNotifier(PostgresDatabase database, TimeProvider time, ILogger<PostgresChangeNotifier> logger)
     : IStreamChangeNotifier, IAsyncDisposable
@@ -19,9 +21,19 @@ internal sealed class PostgresChangeNotifier(PostgresDatabase database, TimeProv
     private readonly Lock _sync = new();
     private Task? _listener;
 
-    public Task StreamChanged(string streamName) => Next(ChangeSignals.StreamKey(streamName));
+    public Task StreamChanged(string streamName)
+    {
+        var next = _signals.Next(ChangeSignals.StreamKey(streamName));
+        EnsureListening();
+        return next;
+    }
 
-    public Task QueueChanged(string queueName) => Next(ChangeSignals.QueueKey(queueName));
+    public Task QueueChanged(string queueName, CancellationToken withdraw)
+    {
+        var next = _signals.NextOne(ChangeSignals.QueueKey(queueName), withdraw);
+        EnsureListening();
+        return next;
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -34,9 +46,8 @@ internal sealed class PostgresChangeNotifier(PostgresDatabase database, TimeProv
         _stopping.Dispose();
     }
 
-    private Task Next(string key)
+    private void EnsureListening()
     {
-        var next = _signals.Next(key);
         if (database.NotificationChannel is { } channel && _listener is null)
         {
             lock (_sync)
@@ -44,8 +55,6 @@ internal sealed class PostgresChangeNotifier(PostgresDatabase database, TimeProv
                 _listener ??= Task.Run(() => ListenAsync(channel, _stopping.Token));
             }
         }
-
-        return next;
     }
 
     /// <summary>An append (<c>s</c> + stream) also wakes the waiters of the logs that include the stream.</summary>

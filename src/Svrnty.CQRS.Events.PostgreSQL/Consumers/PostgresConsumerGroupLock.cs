@@ -10,12 +10,16 @@ namespace Svrnty.CQRS.Events.PostgreSQL.Consumers;
 /// <summary>
 /// A session advisory lock per (schema, stream, group), held on a dedicated connection by the active instance. When
 /// that instance dies its connection ends and PostgreSQL releases the lock, so a standby takes over at its next try.
-/// The holder checks its connection every few seconds and reports the lock lost if it broke.
+/// The holder pings its connection every <see cref="Heartbeat"/> and reports the lock lost when a ping fails or takes
+/// longer than <see cref="HeartbeatTimeout"/>. After a silent network loss the holder therefore gives up within about
+/// 15 s, before the server, which probes the idle session (<see cref="PostgresDatabase.CreateSessionDataSource"/>), ends
+/// it and frees the lock after about 28 s.
 /// </summary>
 internal sealed class PostgresConsumerGroupLock(PostgresDatabase database, TimeProvider time, ILogger<PostgresConsumerGroupLock> logger)
     : IConsumerGroupLock
 {
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromSeconds(10);
 
     public async Task<IConsumerGroupLease?> TryAcquireAsync(string streamName, string consumerGroup, CancellationToken cancellationToken)
     {
@@ -97,7 +101,7 @@ internal sealed class PostgresConsumerGroupLock(PostgresDatabase database, TimeP
                 while (true)
                 {
                     await Task.Delay(Heartbeat, time, _released.Token).ConfigureAwait(false);
-                    var ping = new NpgsqlCommand("SELECT 1", _connection);
+                    var ping = new NpgsqlCommand("SELECT 1", _connection) { CommandTimeout = (int)HeartbeatTimeout.TotalSeconds };
                     await using (ping.ConfigureAwait(false))
                     {
                         await ping.ExecuteScalarAsync(_released.Token).ConfigureAwait(false);

@@ -11,8 +11,17 @@ internal interface IStreamChangeNotifier
     /// <returns>The task; it may never complete if no notification arrives.</returns>
     Task StreamChanged(string streamName);
 
-    /// <summary>A task that completes when <paramref name="queueName"/> next receives a visible message after this call.</summary>
+    /// <summary>
+    /// A task that completes when <paramref name="queueName"/> receives a visible message after this call and this
+    /// waiter is the one woken for it: each message wakes one waiter of the queue in this process, not all of them, and
+    /// never a waiter of another queue (after an interruption of the notification source, every waiter wakes).
+    /// </summary>
     /// <param name="queueName">The queue.</param>
+    /// <param name="withdraw">
+    /// Cancel it when you stop waiting without acting on a wake-up (you found a message, the poll interval passed, you
+    /// stop): a waiter not yet woken is withdrawn; one already woken hands its wake-up to another waiter of the queue.
+    /// Use a token of the wait's own; see <see cref="ChangeSignals.NextOne"/>.
+    /// </param>
     /// <returns>The task; it may never complete if no notification arrives.</returns>
-    Task QueueChanged(string queueName);
+    Task QueueChanged(string queueName, CancellationToken withdraw);
 }

@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(3013, LogLevel.Error, "Queue consumer {ConsumerId} on {QueueName} failed; retrying in {Delay}.")]
     public static partial void QueueLoopFailed(ILogger logger, Exception exception, string queueName, string consumerId, TimeSpan delay);
+
+    [LoggerMessage(3014, LogLevel.Warning, "Queue consumer {ConsumerId} on {QueueName} could not acknowledge or give back {EventId} within the host's shutdown timeout; the message is delivered again when its lease expires.")]
+    public static partial void QueueSettleAbandoned(ILogger logger, string queueName, string eventId, string consumerId);
 }

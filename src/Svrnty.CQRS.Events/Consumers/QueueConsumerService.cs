@@ -11,7 +11,9 @@ namespace Svrnty.CQRS.Events.Consumers;
 /// Runs a queue handler with N workers: each leases a message, extends the lease while the handler runs, acknowledges
 /// on success and gives it back on failure (at once or after <see cref="QueueConsumerOptions.RedeliveryDelay"/>); the
 /// store dead-letters it after <see cref="StreamConfiguration.MaxDeliveryAttempts"/>. Idle workers wait for a
-/// notification, polling as the safety net.
+/// notification (one message wakes one of them), polling as the safety net. On stop, the handlers' tokens are
+/// cancelled; what they finish is still acknowledged (or given back) and their leases extended, but only until the
+/// host's shutdown timeout runs out (the token the host passes to <see cref="StopAsync"/>).
 /// </summary>
 internal sealed class QueueConsumerService<THandler>(
     QueueConsumerRegistration registration,
@@ -26,6 +28,29 @@ internal sealed class QueueConsumerService<THandler>(
 {
     private readonly string _queue = registration.QueueName;
     private readonly QueueConsumerOptions _options = registration.Options;
+
+    // Cancelled when the host's shutdown budget is spent. Never disposed: it has no timer, and a worker may still read
+    // it after the host has given up waiting and disposed the service.
+    private readonly CancellationTokenSource _shutdownBudget = new();
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        var spent = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _shutdownBudget);
+        try
+        {
+            await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            await spent.DisposeAsync().ConfigureAwait(false);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // The base class returns as the host's token is cancelled, possibly before the registration above ran
+                // (and then disposing it removed it): the budget is spent either way.
+                await _shutdownBudget.CancelAsync().ConfigureAwait(false);
+            }
+        }
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -43,15 +68,10 @@ internal sealed class QueueConsumerService<THandler>(
         {
             try
             {
-                var changed = notifier.QueueChanged(_queue); // taken before the dequeue, so no enqueue is missed
-                var message = await queue.DequeueAsync(_queue, consumerId, _options.VisibilityTimeout, stoppingToken).ConfigureAwait(false);
-                if (message is null)
+                if (await DequeueOrWaitAsync(consumerId, stoppingToken).ConfigureAwait(false) is { } message)
                 {
-                    await StreamFollower.WaitAsync(changed, _options.PollInterval, time, stoppingToken).ConfigureAwait(false);
-                    continue;
+                    await HandleAsync(message, consumerId, stoppingToken).ConfigureAwait(false);
                 }
-
-                await HandleAsync(message, consumerId, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -72,10 +92,43 @@ internal sealed class QueueConsumerService<THandler>(
         }
     }
 
+    /// <summary>
+    /// Leases the next message, or waits until one is notified or the poll interval passes and returns null. The wait is
+    /// taken before the dequeue, so no enqueue is missed; it is withdrawn unless this worker acts on its wake-up, so that
+    /// a message notified while this worker is busy (or has stopped waiting) wakes another idle worker instead.
+    /// </summary>
+    private async Task<DequeuedEvent?> DequeueOrWaitAsync(string consumerId, CancellationToken stoppingToken)
+    {
+        var woken = false;
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        try
+        {
+            var changed = notifier.QueueChanged(_queue, wait.Token);
+            var message = await queue.DequeueAsync(_queue, consumerId, _options.VisibilityTimeout, stoppingToken).ConfigureAwait(false);
+            if (message is null)
+            {
+                await StreamFollower.WaitAsync(changed, _options.PollInterval, time, stoppingToken).ConfigureAwait(false);
+                woken = changed.IsCompletedSuccessfully; // the caller's next dequeue acts on it
+            }
+
+            return message;
+        }
+        finally
+        {
+            if (!woken)
+            {
+                await wait.CancelAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
     private async Task HandleAsync(DequeuedEvent message, string consumerId, CancellationToken stoppingToken)
     {
+        // After a stop, the handler's token is cancelled at once, but its outcome is still settled (and its lease kept)
+        // until the host's shutdown budget is spent; past it the message comes back when its lease expires.
+        var budget = _shutdownBudget.Token;
         using var handling = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        using var keepAlive = new CancellationTokenSource();
+        using var keepAlive = CancellationTokenSource.CreateLinkedTokenSource(budget);
         var extension = KeepLeaseAsync(message, consumerId, handling, keepAlive.Token);
         Exception? failure = null;
         using (var observed = new StoreOperation(telemetry, telemetry.HandlerDuration, "process", _queue, system: null,
@@ -103,9 +156,23 @@ internal sealed class QueueConsumerService<THandler>(
         await keepAlive.CancelAsync().ConfigureAwait(false);
         await extension.ConfigureAwait(false);
 
+        try
+        {
+            await SettleAsync(message, consumerId, failure, stoppingToken, budget).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (budget.IsCancellationRequested)
+        {
+            Log.QueueSettleAbandoned(logger, _queue, message.EventId, consumerId);
+        }
+    }
+
+    /// <summary>Acknowledges a handled message or gives a failed one back.</summary>
+    private async Task SettleAsync(DequeuedEvent message, string consumerId, Exception? failure, CancellationToken stoppingToken,
+        CancellationToken budget)
+    {
         if (failure is null)
         {
-            if (!await queue.AcknowledgeAsync(_queue, message.EventId, consumerId, CancellationToken.None).ConfigureAwait(false))
+            if (!await queue.AcknowledgeAsync(_queue, message.EventId, consumerId, budget).ConfigureAwait(false))
             {
                 Log.QueueLeaseLost(logger, _queue, message.EventId);
             }
@@ -116,7 +183,7 @@ internal sealed class QueueConsumerService<THandler>(
         if (stoppingToken.IsCancellationRequested)
         {
             // Shutting down mid-handler: give the message back at once for another instance.
-            await queue.NackAsync(_queue, message.EventId, consumerId, requeue: true, CancellationToken.None).ConfigureAwait(false);
+            await queue.NackAsync(_queue, message.EventId, consumerId, requeue: true, budget).ConfigureAwait(false);
             return;
         }
 
@@ -125,11 +192,11 @@ internal sealed class QueueConsumerService<THandler>(
         {
             // Keeping the lease for the delay makes the message visible again only then; the store counts the
             // delivery and dead-letters it at the next dequeue if it has used all its attempts.
-            await leases.ExtendLeaseAsync(_queue, message.EventId, consumerId, _options.RedeliveryDelay, CancellationToken.None).ConfigureAwait(false);
+            await leases.ExtendLeaseAsync(_queue, message.EventId, consumerId, _options.RedeliveryDelay, budget).ConfigureAwait(false);
         }
         else
         {
-            await queue.NackAsync(_queue, message.EventId, consumerId, requeue: true, CancellationToken.None).ConfigureAwait(false);
+            await queue.NackAsync(_queue, message.EventId, consumerId, requeue: true, budget).ConfigureAwait(false);
         }
     }
 
@@ -167,5 +234,5 @@ internal sealed class QueueConsumerService<THandler>(
     }
 }
 
-/// <summary>One <c>AddQueueConsumer</c> registration.</summary>
-internal sealed record QueueConsumerRegistration(string QueueName, QueueConsumerOptions Options);
+/// <summary>One <c>AddQueueConsumer</c> registration: the handler type is part of its identity.</summary>
+internal sealed record QueueConsumerRegistration(string QueueName, Type HandlerType, QueueConsumerOptions Options);

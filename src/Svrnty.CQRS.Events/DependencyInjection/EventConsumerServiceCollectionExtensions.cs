@@ -51,7 +51,9 @@ public static class EventConsumerServiceCollectionExtensions
     /// Runs <typeparamref name="THandler"/> in a background service for the messages of <paramref name="queueName"/>
     /// with <see cref="QueueConsumerOptions.Concurrency"/> workers: each message is leased (and the lease extended while
     /// the handler runs), acknowledged on success, and given back on failure; the store dead-letters it after
-    /// <see cref="StreamConfiguration.MaxDeliveryAttempts"/> deliveries. Register a backend too.
+    /// <see cref="StreamConfiguration.MaxDeliveryAttempts"/> deliveries. Registering the same handler on the same queue
+    /// twice is a no-op (the first registration's options stay); another handler on the same queue is a consumer of its
+    /// own. Register a backend too.
     /// </summary>
     /// <typeparam name="THandler">The handler, resolved from a new scope for each message (registered scoped if absent).</typeparam>
     /// <param name="services">The service collection.</param>
@@ -69,7 +71,13 @@ public static class EventConsumerServiceCollectionExtensions
         configure?.Invoke(options);
         options.Validate();
 
-        var registration = new QueueConsumerRegistration(queueName, options);
+        if (services.Any(d => d.ServiceType == typeof(QueueConsumerRegistration) && d.ImplementationInstance is QueueConsumerRegistration r
+                              && r.QueueName == queueName && r.HandlerType == typeof(THandler)))
+        {
+            return services;
+        }
+
+        var registration = new QueueConsumerRegistration(queueName, typeof(THandler), options);
         services.AddSingleton(registration);
         services.TryAddScoped<THandler>();
         services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<QueueConsumerService<THandler>>(sp, registration));
