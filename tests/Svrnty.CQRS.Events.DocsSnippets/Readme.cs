@@ -7,9 +7,11 @@ public sealed class Checkout(IEventStreamStore store)
 {
     public async Task PlaceAsync(string orderId, decimal total, CancellationToken ct)
     {
+        // One commit: the order's first event and its receipt email, or neither (a crash cannot lose the email).
         // expectedLength: 0 = the stream must not exist yet; a concurrent writer gets StreamConcurrencyException.
-        await store.AppendAsync($"order-{orderId}", [new OrderPlaced(orderId, total)], expectedLength: 0, ct);
-        await store.EnqueueAsync("emails", new SendReceipt(orderId), ct);
+        await store.WriteAsync(new EventBatch()
+            .Append($"order-{orderId}", new OrderPlaced(orderId, total), expectedLength: 0)
+            .Enqueue("emails", new SendReceipt(orderId)), ct);
     }
 
     public Task<IReadOnlyList<StoredEvent>> HistoryAsync(string orderId, CancellationToken ct) =>

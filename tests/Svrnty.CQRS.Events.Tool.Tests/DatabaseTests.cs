@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Npgsql;
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.PostgreSQL;
+using Svrnty.CQRS.Events.PostgreSQL.Migrations;
 
 namespace Svrnty.CQRS.Events.Tool.Tests;
 
@@ -55,16 +56,21 @@ public sealed class DatabaseTests(ServerFixture server) : IClassFixture<ServerFi
         var after = await Tool.RunOkAsync("status", "--connection", connection);
         var again = await Tool.RunOkAsync("apply", "--connection", connection);
 
+        // Every migration this version embeds, in order (the list grows with every release).
+        var migrations = typeof(DatabaseMigrator).Assembly.GetManifestResourceNames()
+            .Where(n => n.EndsWith(".sql", StringComparison.Ordinal) && n.Contains(".Migrations.", StringComparison.Ordinal))
+            .Select(n => n[(n.IndexOf(".Migrations.", StringComparison.Ordinal) + ".Migrations.".Length)..^".sql".Length])
+            .Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(
             [
                 $"Schema \"event_streaming\" (Host=127.0.0.1; Port={new NpgsqlConnectionStringBuilder(connection).Port}; Database={database}; Username=postgres)",
-                "  pending  001_InitialSchema",
-                "0 applied, 1 pending: run 'svrnty-events apply', or 'svrnty-events script --from 0' for the SQL.",
+                .. migrations.Select(m => $"  pending  {m}"),
+                $"0 applied, {migrations.Length} pending: run 'svrnty-events apply', or 'svrnty-events script --from 0' for the SQL.",
             ], Lines(before));
-        Assert.Equal("  applied  001_InitialSchema", Lines(applied)[0]);
-        Assert.EndsWith("migrated to version 1: 1 applied.", Lines(applied)[1], StringComparison.Ordinal);
-        Assert.Equal(["  applied  001_InitialSchema", "1 applied, 0 pending: up to date."], Lines(after)[1..]);
-        Assert.EndsWith("is up to date at version 1.", Lines(again).Single(), StringComparison.Ordinal);
+        Assert.Equal(migrations.Select(m => $"  applied  {m}"), Lines(applied)[..migrations.Length]);
+        Assert.EndsWith($"migrated to version {migrations.Length}: {migrations.Length} applied.", Lines(applied)[migrations.Length], StringComparison.Ordinal);
+        Assert.Equal([.. migrations.Select(m => $"  applied  {m}"), $"{migrations.Length} applied, 0 pending: up to date."], Lines(after)[1..]);
+        Assert.EndsWith($"is up to date at version {migrations.Length}.", Lines(again).Single(), StringComparison.Ordinal);
         Assert.DoesNotContain(ServerFixture.Secret, before + applied + after + again, StringComparison.Ordinal);
 
         // An applied script edited afterwards is pointed out.

@@ -158,3 +158,19 @@ public sealed class TestHost : IAsyncDisposable
         await _services.DisposeAsync();
     }
 }
+
+/// <summary>Test decorators of the backend's queue store.</summary>
+public static class QueueDecoration
+{
+    /// <summary>Replaces the backend's <see cref="IEventQueue"/> (registered before) with <paramref name="wrap"/> of it.
+    /// The stream store forwards its queue half to the registered <see cref="IEventQueue"/>, so the decorator wraps the
+    /// queue store itself, never <see cref="IEventStreamStore"/> (which would forward back to the decorator).</summary>
+    public static IServiceCollection DecorateQueue(this IServiceCollection services, Func<IEventQueue, IEventQueue> wrap)
+    {
+        var queue = services.Last(d => d.ServiceType == typeof(IEventQueue));
+        var create = queue.ImplementationFactory
+            ?? throw new InvalidOperationException("The backend's queue is expected to be registered by a factory.");
+        services.Remove(queue);
+        return services.AddSingleton(sp => wrap((IEventQueue)create(sp)));
+    }
+}

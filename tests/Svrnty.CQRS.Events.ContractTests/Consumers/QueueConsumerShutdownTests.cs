@@ -60,7 +60,7 @@ public abstract class QueueConsumerShutdownTests(EventStoreFixture fixture) : St
         var recorder = new Recorder { OnMessage = (_, _) => release.Task };
         var acks = new StuckAcknowledgements();
         await using var host = await StartConsumerAsync(queue, recorder,
-            s => s.AddSingleton<IEventQueue>(sp => acks.Wrap(sp.GetRequiredService<IEventStreamStore>())));
+            s => s.DecorateQueue(acks.Wrap));
         using var unblock = OnExit(() =>
         {
             release.TrySetResult();
@@ -98,7 +98,7 @@ public abstract class QueueConsumerShutdownTests(EventStoreFixture fixture) : St
         var extensions = 0;
         await using var host = await StartConsumerAsync(queue, recorder,
             s => s.AddSingleton<IQueueLeaseExtender>(sp => new CountingExtender(
-                (IQueueLeaseExtender)sp.GetRequiredService<IEventStreamStore>(), () => Interlocked.Increment(ref extensions))),
+                (IQueueLeaseExtender)sp.GetRequiredService<IEventQueue>(), () => Interlocked.Increment(ref extensions))),
             o => o.VisibilityTimeout = TimeSpan.FromSeconds(10));
         using var unblock = OnExit(() => release.TrySetResult());
         var e = NewEvent("long");

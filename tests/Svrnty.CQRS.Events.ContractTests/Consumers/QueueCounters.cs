@@ -32,7 +32,7 @@ public sealed class QueueCounters
     /// <summary>Replaces the backend's queue and notifier (registered before) with counting decorators.</summary>
     public void AddTo(IServiceCollection services)
     {
-        services.AddSingleton<IEventQueue>(sp => new CountingQueue(sp.GetRequiredService<IEventStreamStore>(), this));
+        services.DecorateQueue(queue => new CountingQueue(queue, this));
         var notifier = services.Last(d => d.ServiceType == typeof(IStreamChangeNotifier));
         var implementation = notifier.ImplementationType
             ?? throw new InvalidOperationException("The backend's notifier is expected to be registered by type.");

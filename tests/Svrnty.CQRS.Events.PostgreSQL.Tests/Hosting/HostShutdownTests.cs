@@ -25,7 +25,7 @@ public sealed class HostShutdownTests
                 s.AddPostgresEventStreaming(o => (o.ConnectionString, o.SchemaName) = (connectionString, TestServices.NewSchema()));
                 s.AddSingleton(recorder);
                 s.AddQueueConsumer<RecordingQueueHandler>(queue);
-                s.AddSingleton<IEventQueue>(sp => acks.Wrap(sp.GetRequiredService<IEventStreamStore>()));
+                s.DecorateQueue(acks.Wrap);
             })
             .Build();
         await host.StartAsync();
