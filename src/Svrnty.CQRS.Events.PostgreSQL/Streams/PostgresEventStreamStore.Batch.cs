@@ -67,7 +67,7 @@ internal sealed partial class PostgresEventStreamStore : IPostgresEventBatchWrit
     {
         Argument.Batch(batch, nameof(batch));
         ArgumentNullException.ThrowIfNull(transaction);
-        var connection = transaction.Connection
+        var connection = OpenConnectionOf(transaction)
             ?? throw new ArgumentException("The transaction has already been committed or rolled back.", nameof(transaction));
         var prepared = new PreparedBatch(batch, serializer);
         await executor.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
@@ -247,6 +247,26 @@ internal sealed partial class PostgresEventStreamStore : IPostgresEventBatchWrit
 
                 return (lengths, known);
             }
+        }
+    }
+
+    /// <summary>The transaction's connection, or null once the transaction completed (Npgsql refuses to run commands
+    /// in it then, which is what the probe asks).</summary>
+    private static NpgsqlConnection? OpenConnectionOf(NpgsqlTransaction transaction)
+    {
+        try
+        {
+            if (transaction.Connection is not { } connection)
+            {
+                return null;
+            }
+
+            using var probe = new NpgsqlBatch(connection, transaction);
+            return connection;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
         }
     }
 
