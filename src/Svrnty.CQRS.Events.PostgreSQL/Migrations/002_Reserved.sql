@@ -1,0 +1,2 @@
+-- PLACEHOLDER: version 2 is reserved for a migration being written on another branch. This file only keeps the
+-- numbering without gaps on this branch; it is dropped when that migration lands.
