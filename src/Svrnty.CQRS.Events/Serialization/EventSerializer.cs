@@ -51,22 +51,25 @@ public sealed class EventSerializer
     /// <param name="event">The event.</param>
     /// <returns>Its stored form.</returns>
     /// <exception cref="ArgumentException">The event cannot be serialized to JSON (its serializer or one of its property
-    /// getters threw), or its JSON is larger than <see cref="EventSerializationOptions.MaxEventSizeBytes"/>.</exception>
+    /// getters threw), its JSON cannot be stored (see <see cref="Validation.Argument.Json"/>), or its JSON is larger than
+    /// <see cref="EventSerializationOptions.MaxEventSizeBytes"/>.</exception>
     public SerializedEvent Serialize(ICorrelatedEvent @event) => Serialize(@event, nameof(@event));
 
     /// <summary>Serializes an event, naming <paramref name="paramName"/> in the exception when it cannot be stored.</summary>
     /// <param name="event">The event.</param>
     /// <param name="paramName">The caller's parameter that holds the event (e.g. <c>events</c> for a batch).</param>
     /// <returns>Its stored form.</returns>
-    /// <exception cref="ArgumentException">The event cannot be serialized to JSON, or its JSON is larger than
-    /// <see cref="EventSerializationOptions.MaxEventSizeBytes"/>.</exception>
+    /// <exception cref="ArgumentException">The event cannot be serialized to JSON, its JSON cannot be stored (see
+    /// <see cref="Validation.Argument.Json"/>), or its JSON is larger than <see cref="EventSerializationOptions.MaxEventSizeBytes"/>.</exception>
     public SerializedEvent Serialize(ICorrelatedEvent @event, string paramName)
     {
         ArgumentNullException.ThrowIfNull(@event);
         SerializedEvent serialized;
+        string? problem;
         if (@event is UnknownEvent unknown)
         {
             serialized = new SerializedEvent(unknown.EventType, unknown.Json);
+            problem = JsonPayload.Problem(unknown.Json);
         }
         else
         {
@@ -81,6 +84,13 @@ public sealed class EventSerializer
                 // custom converter threw: the event cannot be stored, which is the caller's to fix.
                 throw new InvalidEventException($"Event '{@event.EventId}' of type '{type}' cannot be serialized to JSON: {e.Message}", paramName, e);
             }
+
+            problem = JsonPayload.SerializedProblem(serialized.Json);
+        }
+
+        if (problem is not null)
+        {
+            throw new InvalidEventException($"Event '{@event.EventId}' cannot be stored: {problem}", paramName, null);
         }
 
         // Characters are at most 3 UTF-8 bytes each (a surrogate pair, 2 characters, is 4 bytes), so most events are
@@ -96,12 +106,15 @@ public sealed class EventSerializer
         return serialized;
     }
 
-    /// <summary>Reads an event from its stored form.</summary>
+    /// <summary>Reads an event from its stored form. The stored envelope wins: the event comes back with
+    /// <paramref name="eventId"/>, <paramref name="correlationId"/> and <paramref name="occurredAt"/>, whatever its JSON
+    /// holds (a property without a setter, computed from the payload, keeps its value; a JSON time that is
+    /// <paramref name="occurredAt"/> with more precision than the store keeps is kept).</summary>
     /// <param name="eventType">The stored type name.</param>
     /// <param name="json">The stored JSON.</param>
-    /// <param name="eventId">The stored event id, used when the event comes back as an <see cref="UnknownEvent"/>.</param>
-    /// <param name="correlationId">The stored correlation id, likewise.</param>
-    /// <param name="occurredAt">The stored occurrence time, likewise.</param>
+    /// <param name="eventId">The stored event id.</param>
+    /// <param name="correlationId">The stored correlation id.</param>
+    /// <param name="occurredAt">The stored occurrence time.</param>
     /// <returns>The event, or an <see cref="UnknownEvent"/> carrying the name and the JSON.</returns>
     public ICorrelatedEvent Deserialize(string eventType, string json, string eventId, string? correlationId, DateTimeOffset occurredAt)
     {
@@ -112,7 +125,7 @@ public sealed class EventSerializer
         {
             if (type is not null && JsonSerializer.Deserialize(json, type, _json) is ICorrelatedEvent known)
             {
-                return known;
+                return EventEnvelope.Apply(known, eventId, correlationId, occurredAt);
             }
         }
         catch (Exception e) when (NoLongerFits(e))
@@ -123,12 +136,13 @@ public sealed class EventSerializer
     }
 
     /// <summary>Reads an event from its stored form given as UTF-8 JSON, which is how a database driver can hand it over
-    /// without decoding it to a string first.</summary>
+    /// without decoding it to a string first. The stored envelope wins, as for
+    /// <see cref="Deserialize(string, string, string, string?, DateTimeOffset)"/>.</summary>
     /// <param name="eventType">The stored type name.</param>
     /// <param name="utf8Json">The stored JSON, UTF-8 encoded.</param>
-    /// <param name="eventId">The stored event id, used when the event comes back as an <see cref="UnknownEvent"/>.</param>
-    /// <param name="correlationId">The stored correlation id, likewise.</param>
-    /// <param name="occurredAt">The stored occurrence time, likewise.</param>
+    /// <param name="eventId">The stored event id.</param>
+    /// <param name="correlationId">The stored correlation id.</param>
+    /// <param name="occurredAt">The stored occurrence time.</param>
     /// <returns>The event, or an <see cref="UnknownEvent"/> carrying the name and the JSON.</returns>
     public ICorrelatedEvent Deserialize(string eventType, ReadOnlySpan<byte> utf8Json, string eventId, string? correlationId, DateTimeOffset occurredAt)
     {
@@ -138,7 +152,7 @@ public sealed class EventSerializer
         {
             if (type is not null && JsonSerializer.Deserialize(utf8Json, type, _json) is ICorrelatedEvent known)
             {
-                return known;
+                return EventEnvelope.Apply(known, eventId, correlationId, occurredAt);
             }
         }
         catch (Exception e) when (NoLongerFits(e))
