@@ -58,7 +58,7 @@ internal sealed partial class PostgresEventQueue(PostgresExecutor executor, Even
                 .With(@event.EventId)
                 .With(serialized.EventType)
                 .With(@event.CorrelationId, NpgsqlDbType.Text)
-                .With(serialized.Json, NpgsqlDbType.Jsonb)
+                .With(serialized.Json, NpgsqlDbType.Json)
                 .With(@event.OccurredAt.Utc())
                 .With(now)
                 .With(traceParent, NpgsqlDbType.Text);

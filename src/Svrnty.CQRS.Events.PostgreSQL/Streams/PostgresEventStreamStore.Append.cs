@@ -76,7 +76,7 @@ internal sealed partial class PostgresEventStreamStore
                 if (single)
                 {
                     command.With(pending.Ids[0]).With(pending.Types[0]).With(pending.CorrelationIds[0], NpgsqlDbType.Text)
-                        .With(pending.Data[0], NpgsqlDbType.Jsonb).With(pending.OccurredAt[0]);
+                        .With(pending.Data[0], NpgsqlDbType.Json).With(pending.OccurredAt[0]);
                 }
                 else
                 {
@@ -84,7 +84,7 @@ internal sealed partial class PostgresEventStreamStore
                         .With(pending.Ids, NpgsqlDbType.Array | NpgsqlDbType.Text)
                         .With(pending.Types, NpgsqlDbType.Array | NpgsqlDbType.Text)
                         .With(pending.CorrelationIds, NpgsqlDbType.Array | NpgsqlDbType.Text)
-                        .With(pending.Data, NpgsqlDbType.Array | NpgsqlDbType.Jsonb)
+                        .With(pending.Data, NpgsqlDbType.Array | NpgsqlDbType.Json)
                         .With(pending.OccurredAt, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz);
                 }
 

@@ -52,6 +52,7 @@ internal sealed partial class PostgresEventStreamStore
                     var eventId = reader.GetString(1);
                     var eventType = reader.GetString(2);
                     var correlationId = reader.GetNullableString(3);
+                    var json = reader.GetString(4);
                     events.Add(new StoredEvent
                     {
                         StreamName = streamName,
@@ -59,8 +60,8 @@ internal sealed partial class PostgresEventStreamStore
                         EventId = eventId,
                         EventType = eventType,
                         CorrelationId = correlationId,
-                        // As UTF-8 bytes: System.Text.Json reads those directly, where a string would be decoded and re-encoded.
-                        Event = serializer.Deserialize(eventType, reader.GetFieldValue<byte[]>(4), eventId, correlationId, reader.GetTimestamp(5)),
+                        Event = serializer.Deserialize(eventType, json, eventId, correlationId, reader.GetTimestamp(5)),
+                        Json = json,
                         Timestamp = reader.GetTimestamp(6),
                         TraceParent = reader.GetNullableString(7),
                     });
