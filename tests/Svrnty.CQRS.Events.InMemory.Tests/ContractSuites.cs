@@ -3,6 +3,7 @@ using Svrnty.CQRS.Events.ContractTests.Configuration;
 using Svrnty.CQRS.Events.ContractTests.Consumers;
 using Svrnty.CQRS.Events.ContractTests.Diagnostics;
 using Svrnty.CQRS.Events.ContractTests.Offsets;
+using Svrnty.CQRS.Events.ContractTests.Payloads;
 using Svrnty.CQRS.Events.ContractTests.Queues;
 using Svrnty.CQRS.Events.ContractTests.Registration;
 using Svrnty.CQRS.Events.ContractTests.Retention;
@@ -17,6 +18,7 @@ public sealed class InMemoryExpectedLengthTests(InMemoryFixture f) : ExpectedLen
 public sealed class InMemoryIdempotencyTests(InMemoryFixture f) : IdempotencyTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryMetadataTests(InMemoryFixture f) : MetadataTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryReadTests(InMemoryFixture f) : ReadTests(f), IClassFixture<InMemoryFixture>;
+public sealed class InMemoryPayloadFidelityTests(InMemoryFixture f) : PayloadFidelityTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryQueueLeaseTests(InMemoryFixture f) : QueueLeaseTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryAckNackTests(InMemoryFixture f) : AckNackTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryDeadLetterTests(InMemoryFixture f) : DeadLetterTests(f), IClassFixture<InMemoryFixture>;
