@@ -65,11 +65,9 @@ public sealed class EventSerializer
     {
         ArgumentNullException.ThrowIfNull(@event);
         SerializedEvent serialized;
-        string? problem;
         if (@event is UnknownEvent unknown)
         {
             serialized = new SerializedEvent(unknown.EventType, unknown.Json);
-            problem = JsonPayload.Problem(unknown.Json);
         }
         else
         {
@@ -84,23 +82,22 @@ public sealed class EventSerializer
                 // custom converter threw: the event cannot be stored, which is the caller's to fix.
                 throw new InvalidEventException($"Event '{@event.EventId}' of type '{type}' cannot be serialized to JSON: {e.Message}", paramName, e);
             }
-
-            problem = JsonPayload.SerializedProblem(serialized.Json);
-        }
-
-        if (problem is not null)
-        {
-            throw new InvalidEventException($"Event '{@event.EventId}' cannot be stored: {problem}", paramName, null);
         }
 
         // Characters are at most 3 UTF-8 bytes each (a surrogate pair, 2 characters, is 4 bytes), so most events are
-        // cleared without counting.
-        var json = serialized.Json;
+        // cleared without counting. The size goes first: it is cheaper than reading the JSON through.
+        var json = serialized.Json ?? string.Empty; // an UnknownEvent built with null! is refused below as empty
         if ((long)json.Length * 3 > _maxEventSize && Encoding.UTF8.GetByteCount(json) is var size && size > _maxEventSize)
         {
             throw new InvalidEventException(
                 $"Event '{@event.EventId}' is {size:N0} bytes of JSON, more than the {_maxEventSize:N0} allowed (EventSerializationOptions.MaxEventSizeBytes). Store large payloads elsewhere and put a reference in the event.",
                 paramName, null);
+        }
+
+        // JSON given as text is read through; JSON System.Text.Json wrote only needs its \u escapes looked at.
+        if ((@event is UnknownEvent ? JsonPayload.Problem(json) : JsonPayload.SerializedProblem(json)) is { } problem)
+        {
+            throw new InvalidEventException($"Event '{@event.EventId}' cannot be stored: {problem}", paramName, null);
         }
 
         return serialized;
