@@ -12,7 +12,7 @@ internal sealed record Target(string Workload, string? Variant, string Ours, str
         new("append-single", null, "svrnty-postgres", "npgsql-raw", null, 0.8),
         new("append-single", null, "svrnty-postgres", "npgsql-raw-prepared", null, 0.8),
         new("append-batch", null, "svrnty-postgres", "marten", null, 1.5),
-        new("append-batch", null, "svrnty-postgres", "npgsql-raw", null, 0.4),
+        new("append-batch", null, "svrnty-postgres", "npgsql-raw", null, 0.5),
         new("append-batch", null, "svrnty-postgres", "npgsql-raw-prepared", null, 0),
         new("append-concurrent", "8-streams", "svrnty-postgres", "marten", "8-streams", 1.2),
         new("append-concurrent", "8-streams", "svrnty-postgres", "npgsql-raw", "8-streams", 0),
