@@ -8,10 +8,10 @@
 # with no payload index (the default), for: the store's single-event append statement, its batch form (100 events in
 # one array parameter), and a read of 1,000 events from a random page of a 20,000-event stream. The payload is always a
 # bound parameter (pgbench -M prepared sends variables as parameters), so every call pays the type's input function.
-# Usage: bash bench/diagnostics/payload-type.sh [transactions per case, default 4000]
+# Usage: bash bench/diagnostics/payload-type.sh [single appends per case and round, default 10000]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-n=${1:-4000}
+n=${1:-10000}
 bin=$(dirname "$(readlink -f "$(command -v initdb || ls /usr/lib/postgresql/*/bin/initdb | sort | tail -1)")")
 dir=$(mktemp -d /tmp/svrnty-payload-XXXXXX)
 as=()
@@ -65,15 +65,17 @@ declare -A best
 run() { # case file, transactions
   "${bench[@]}" -t "$2" -D json="$json" -D array="$array" -f "$dir/$1.sql" 2>&1 | sed -n 's/^tps = \([0-9]*\).*/\1/p'
 }
-# Interleaved rounds, best of each: the machine is shared, and the best round is the least disturbed one.
-for round in 1 2 3; do
-  for type in "${types[@]}"; do
+# Interleaved rounds, best of each: the machine is shared, and the best round is the least disturbed one. Each round
+# starts with another type, so that no type always runs right after the same one.
+for round in 0 1 2 3 4; do
+  for k in 0 1 2; do
+    type=${types[$(( (round + k) % 3 ))]}
     for c in "single-$type:$n" "batch-$type:$(( n / 20 ))" "read-$type:$(( n / 40 ))"; do
       t=$(run "${c%%:*}" "${c##*:}"); [ "${best[${c%%:*}]:-0}" -ge "$t" ] || best[${c%%:*}]=$t
     done
   done
 done
-echo "pgbench -M prepared -c 1, autocommit, no payload index, best of 3 interleaved rounds ($n single appends, $(( n / 20 )) batches of 100, $(( n / 40 )) pages of 1,000 per round):"
+echo "pgbench -M prepared -c 1, autocommit, no payload index, best of 5 rotated rounds ($n single appends, $(( n / 20 )) batches of 100, $(( n / 40 )) pages of 1,000 per round):"
 printf '  %-6s %20s %22s %22s\n' type "single (events/s)" "batch x100 (events/s)" "read (events/s)"
 for type in "${types[@]}"; do
   printf '  %-6s %20s %22s %22s\n' "$type" "${best[single-$type]}" "$(( best[batch-$type] * 100 ))" "$(( best[read-$type] * 1000 ))"
