@@ -2,7 +2,7 @@ using Svrnty.CQRS.Events.Benchmarks.Harness;
 
 namespace Svrnty.CQRS.Events.Benchmarks;
 
-/// <summary>The command line: <c>[--quick] [--json PATH] [--workloads LIST] [--connection CS]</c>.</summary>
+/// <summary>The command line: <c>[--quick] [--json PATH] [--workloads LIST] [--connection CS] [--compare-jsonb]</c>.</summary>
 internal sealed record BenchmarkOptions
 {
     public const string Usage = """
@@ -15,6 +15,8 @@ internal sealed record BenchmarkOptions
                              inmemory-append, inmemory-read, growth
           --connection CS    an Npgsql connection string to a database where the harness may create and drop schemas;
                              without it, a throwaway local cluster is started from the PostgreSQL binaries and removed after
+          --compare-jsonb    also run our store with its payload columns altered back to jsonb (svrnty-postgres-jsonb),
+                             to compare the payload column types (docs/benchmarks.md)
           --help             this text
         """;
 
@@ -25,6 +27,8 @@ internal sealed record BenchmarkOptions
     public IReadOnlyCollection<string>? Workloads { get; init; }
 
     public string? ConnectionString { get; init; }
+
+    public bool CompareJsonb { get; init; }
 
     public bool Help { get; init; }
 
@@ -43,6 +47,7 @@ internal sealed record BenchmarkOptions
                     Workloads = Value(args, ref i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 },
                 "--connection" => options with { ConnectionString = Value(args, ref i) },
+                "--compare-jsonb" => options with { CompareJsonb = true },
                 "--help" or "-h" => options with { Help = true },
                 _ => throw new ArgumentException($"Unknown argument '{args[i]}'.\n{Usage}", nameof(args)),
             };

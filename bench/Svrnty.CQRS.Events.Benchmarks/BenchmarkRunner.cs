@@ -14,9 +14,9 @@ internal static class BenchmarkRunner
         ["server_version", "fsync", "synchronous_commit", "full_page_writes", "shared_buffers", "max_wal_size", "max_connections"];
 
     public static async Task<BenchmarkContext> RunAsync(string? connectionString, Sizes sizes, IReadOnlyList<Workload> workloads,
-        TextWriter progress, CancellationToken cancellationToken)
+        TextWriter progress, bool compareJsonb, CancellationToken cancellationToken)
     {
-        var context = new BenchmarkContext(connectionString, sizes, progress);
+        var context = new BenchmarkContext(connectionString, sizes, progress) { CompareJsonb = compareJsonb };
         foreach (var workload in workloads)
         {
             if (workload.PendingReason is { } reason)

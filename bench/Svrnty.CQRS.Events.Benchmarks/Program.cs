@@ -50,7 +50,7 @@ try
     var environment = await BenchmarkRunner.DescribeEnvironmentAsync(connectionString, options.Sizes, cancellation.Token);
     Console.Error.WriteLine(string.Join(", ", environment.Select(e => $"{e.Key}={e.Value}")));
     var started = TimeProvider.System.GetTimestamp();
-    var context = await BenchmarkRunner.RunAsync(connectionString, options.Sizes, workloads, Console.Error, cancellation.Token);
+    var context = await BenchmarkRunner.RunAsync(connectionString, options.Sizes, workloads, Console.Error, options.CompareJsonb, cancellation.Token);
     Console.Error.WriteLine($"Done in {TimeProvider.System.GetElapsedTime(started).TotalSeconds:N0} s.");
 
     Console.WriteLine(Report.Markdown(context));

@@ -26,6 +26,18 @@ internal static partial class Log
     [LoggerMessage(1006, LogLevel.Error, "Cannot connect to PostgreSQL to migrate schema \"{Schema}\" (Host={Host}; Port={Port}; Database={Database}; Username={Username}).")]
     public static partial void MigrationConnectionFailed(ILogger logger, Exception exception, string schema, string? host, int port, string? database, string? username);
 
+    [LoggerMessage(1007, LogLevel.Information, "Building the payload index of schema \"{Schema}\" concurrently (EnablePayloadIndex = true); appends and reads go on meanwhile.")]
+    public static partial void CreatingPayloadIndex(ILogger logger, string schema);
+
+    [LoggerMessage(1008, LogLevel.Information, "Built the payload index of schema \"{Schema}\" in {ElapsedMilliseconds} ms.")]
+    public static partial void CreatedPayloadIndex(ILogger logger, string schema, long elapsedMilliseconds);
+
+    [LoggerMessage(1009, LogLevel.Information, "Dropped the payload index of schema \"{Schema}\" concurrently in {ElapsedMilliseconds} ms (unwanted, or left invalid by a failed build).")]
+    public static partial void DroppedPayloadIndex(ILogger logger, string schema, long elapsedMilliseconds);
+
+    [LoggerMessage(1010, LogLevel.Information, "Another instance is building or dropping the payload index of schema \"{Schema}\"; this one leaves it to it.")]
+    public static partial void PayloadIndexBusy(ILogger logger, string schema);
+
     [LoggerMessage(1200, LogLevel.Warning, "PostgreSQL operation {Operation} failed with a transient error ({Error}); attempt {Attempt} of {MaxAttempts}, retrying in {Delay}.")]
     public static partial void RetryingTransientError(ILogger logger, Exception exception, string operation, string error, int attempt, int maxAttempts, TimeSpan delay);
 

@@ -28,6 +28,18 @@ public sealed class PostgresEventStreamingOptions
     /// <value>Default: true.</value>
     public bool EnableNotifications { get; set; } = true;
 
+    /// <summary>
+    /// Whether the events' payloads get a GIN index, for applications that query payloads in SQL with containment:
+    /// <c>SELECT ... FROM event_streaming.events WHERE data::jsonb @&gt; '{"customerId":"c-1"}'</c> (the expression must be
+    /// <c>data::jsonb</c> for the index to serve it). The library itself never queries payloads, and the index is the
+    /// largest cost of a batch append, so it is off by default. With <see cref="AutoMigrate"/>, the migrations at startup
+    /// build it when this is true and drop it when this is false, both <c>CONCURRENTLY</c>: appends and reads go on while
+    /// it builds (on a large table, for minutes). Without, a DBA runs the statement
+    /// <see cref="Migrations.DatabaseMigrator.GenerateScript"/> ends with (docs/postgresql.md).
+    /// </summary>
+    /// <value>Default: false.</value>
+    public bool EnablePayloadIndex { get; set; }
+
     /// <summary>The PostgreSQL schema that holds the tables: 1 to 63 characters, lower-case letters, digits and
     /// underscores, not starting with a digit.</summary>
     /// <value>Default: <c>event_streaming</c>.</value>

@@ -14,10 +14,10 @@ public sealed class WorkloadSmokeTests
 {
     public static TheoryData<string, string[]> Workloads => new()
     {
-        { "append-single", ["svrnty-postgres", "marten", "npgsql-raw"] },
-        { "append-batch", ["svrnty-postgres", "marten", "npgsql-raw"] },
-        { "append-concurrent", ["svrnty-postgres", "marten", "npgsql-raw"] },
-        { "read", ["svrnty-postgres", "marten", "npgsql-raw"] },
+        { "append-single", ["svrnty-postgres", "marten", "npgsql-raw", "npgsql-raw-prepared"] },
+        { "append-batch", ["svrnty-postgres", "marten", "npgsql-raw", "npgsql-raw-prepared"] },
+        { "append-concurrent", ["svrnty-postgres", "marten", "npgsql-raw", "npgsql-raw-prepared"] },
+        { "read", ["svrnty-postgres", "marten", "npgsql-raw", "npgsql-raw-prepared"] },
         { "queue", ["svrnty-postgres", "skip-locked-raw"] },
         { "subscription-latency", ["svrnty-postgres", "svrnty-inmemory"] },
         { "inmemory-append", ["svrnty-inmemory", "locked-list"] },
@@ -32,7 +32,7 @@ public sealed class WorkloadSmokeTests
         var workload = WorkloadCatalog.Select([name]).Single();
         var connectionString = workload.NeedsPostgres ? await PostgresServer.CreateDatabaseAsync() : null;
 
-        var context = await BenchmarkRunner.RunAsync(connectionString, Sizes.Tiny, [workload], TextWriter.Null, CancellationToken.None);
+        var context = await BenchmarkRunner.RunAsync(connectionString, Sizes.Tiny, [workload], TextWriter.Null, compareJsonb: false, CancellationToken.None);
 
         Assert.Empty(context.Pending);
         Assert.NotEmpty(context.Results);
@@ -46,6 +46,17 @@ public sealed class WorkloadSmokeTests
     }
 
     [Fact]
+    public async Task The_jsonb_comparison_runs_our_store_a_second_time_with_jsonb_payload_columns()
+    {
+        var connectionString = await PostgresServer.CreateDatabaseAsync();
+
+        var context = await BenchmarkRunner.RunAsync(connectionString, Sizes.Tiny, WorkloadCatalog.Select(["append-single", "read"]), TextWriter.Null,
+            compareJsonb: true, CancellationToken.None);
+
+        Assert.Equal(2, context.Results.Count(r => r.Implementation == "svrnty-postgres-jsonb" && r.EventsPerSecond > 0));
+    }
+
+    [Fact]
     public void Every_workload_of_the_catalog_is_smoke_tested_or_pending()
     {
         var tested = Workloads.Select(row => (string)row[0]);
@@ -56,7 +67,7 @@ public sealed class WorkloadSmokeTests
     [Fact]
     public async Task Json_report_has_one_entry_per_result_with_the_documented_fields()
     {
-        var context = await BenchmarkRunner.RunAsync(null, Sizes.Tiny, WorkloadCatalog.Select(["inmemory-append"]), TextWriter.Null,
+        var context = await BenchmarkRunner.RunAsync(null, Sizes.Tiny, WorkloadCatalog.Select(["inmemory-append"]), TextWriter.Null, compareJsonb: false,
             CancellationToken.None);
         var path = Path.Combine(Path.GetTempPath(), $"bench-{Guid.NewGuid():N}.json");
         try

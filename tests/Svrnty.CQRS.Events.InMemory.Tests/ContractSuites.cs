@@ -4,6 +4,7 @@ using Svrnty.CQRS.Events.ContractTests.Configuration;
 using Svrnty.CQRS.Events.ContractTests.Consumers;
 using Svrnty.CQRS.Events.ContractTests.Diagnostics;
 using Svrnty.CQRS.Events.ContractTests.Offsets;
+using Svrnty.CQRS.Events.ContractTests.Payloads;
 using Svrnty.CQRS.Events.ContractTests.Queues;
 using Svrnty.CQRS.Events.ContractTests.Registration;
 using Svrnty.CQRS.Events.ContractTests.Retention;
@@ -20,6 +21,7 @@ public sealed class InMemoryMetadataTests(InMemoryFixture f) : MetadataTests(f),
 public sealed class InMemoryReadTests(InMemoryFixture f) : ReadTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryLogStreamTests(InMemoryFixture f) : LogStreamTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryBatchTests(InMemoryFixture f) : BatchTests(f), IClassFixture<InMemoryFixture>;
+public sealed class InMemoryPayloadFidelityTests(InMemoryFixture f) : PayloadFidelityTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryQueueLeaseTests(InMemoryFixture f) : QueueLeaseTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryAckNackTests(InMemoryFixture f) : AckNackTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryDeadLetterTests(InMemoryFixture f) : DeadLetterTests(f), IClassFixture<InMemoryFixture>;

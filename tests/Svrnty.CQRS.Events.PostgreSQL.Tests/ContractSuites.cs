@@ -4,6 +4,7 @@ using Svrnty.CQRS.Events.ContractTests.Configuration;
 using Svrnty.CQRS.Events.ContractTests.Consumers;
 using Svrnty.CQRS.Events.ContractTests.Diagnostics;
 using Svrnty.CQRS.Events.ContractTests.Offsets;
+using Svrnty.CQRS.Events.ContractTests.Payloads;
 using Svrnty.CQRS.Events.ContractTests.Queues;
 using Svrnty.CQRS.Events.ContractTests.Registration;
 using Svrnty.CQRS.Events.ContractTests.Retention;
@@ -21,6 +22,7 @@ public sealed class PostgresMetadataTests(PostgresFixture f) : MetadataTests(f),
 public sealed class PostgresReadTests(PostgresFixture f) : ReadTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresLogStreamTests(PostgresFixture f) : LogStreamTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresBatchTests(PostgresFixture f) : BatchTests(f), IClassFixture<PostgresFixture>;
+public sealed class PostgresPayloadFidelityTests(PostgresFixture f) : PayloadFidelityTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresQueueLeaseTests(PostgresFixture f) : QueueLeaseTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresAckNackTests(PostgresFixture f) : AckNackTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresDeadLetterTests(PostgresFixture f) : DeadLetterTests(f), IClassFixture<PostgresFixture>;

@@ -6,7 +6,7 @@ namespace Svrnty.CQRS.Events.Benchmarks.Contenders;
 /// the implementation counts from.</summary>
 internal interface IStreamContender : IAsyncDisposable
 {
-    /// <summary>svrnty-postgres, svrnty-inmemory, marten, npgsql-raw or locked-list.</summary>
+    /// <summary>svrnty-postgres, svrnty-inmemory, marten, npgsql-raw, npgsql-raw-prepared or locked-list.</summary>
     string Implementation { get; }
 
     Task AppendAsync(string stream, OrderPlaced @event, CancellationToken cancellationToken);

@@ -44,7 +44,7 @@ internal sealed class SkipLockedRawQueue : IQueueContender
             CREATE SCHEMA "{schema}";
             CREATE TABLE "{schema}".queue (
                 queue_name text NOT NULL, id bigint GENERATED ALWAYS AS IDENTITY, event_id text NOT NULL, event_type text NOT NULL,
-                data jsonb NOT NULL, visible_at timestamptz NOT NULL, holder text NULL,
+                data json NOT NULL, visible_at timestamptz NOT NULL, holder text NULL,
                 PRIMARY KEY (queue_name, id));
             """, cancellationToken);
         return new SkipLockedRawQueue(dataSource, connectionString, schema);
@@ -56,7 +56,7 @@ internal sealed class SkipLockedRawQueue : IQueueContender
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = queue });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = @event.EventId });
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = nameof(OrderPlaced) });
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Payload.Serialize(@event), NpgsqlDbType = NpgsqlDbType.Jsonb });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Payload.Serialize(@event), NpgsqlDbType = NpgsqlDbType.Json });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = TimeProvider.System.GetUtcNow() });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }

@@ -7,7 +7,9 @@ using Svrnty.CQRS.Events.Serialization;
 
 namespace Svrnty.CQRS.Events.Benchmarks.Contenders;
 
-/// <summary>Our PostgreSQL backend, registered as an application registers it, in a schema of its own.</summary>
+/// <summary>Our PostgreSQL backend, registered as an application registers it, in a schema of its own. With a
+/// <c>payloadType</c> (<c>--compare-jsonb</c>), the payload columns are altered to that type after the migrations, to
+/// measure what the type costs the same code (<c>svrnty-postgres-jsonb</c>; PostgreSQL casts the json parameters).</summary>
 internal sealed class SvrntyPostgresContender : IStreamContender, IQueueContender
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
@@ -15,19 +17,23 @@ internal sealed class SvrntyPostgresContender : IStreamContender, IQueueContende
     private readonly IEventStreamStore _store;
     private readonly string _connectionString;
 
-    private SvrntyPostgresContender(ServiceProvider services, string connectionString, string schema)
+    private SvrntyPostgresContender(ServiceProvider services, string connectionString, string schema, string? payloadType)
     {
+        Implementation = payloadType is null ? "svrnty-postgres" : $"svrnty-postgres-{payloadType}";
         _services = services;
         _store = services.GetRequiredService<IEventStreamStore>();
         _connectionString = connectionString;
         Schema = schema;
     }
 
-    public string Implementation => "svrnty-postgres";
+    public string Implementation { get; }
 
     public string Schema { get; }
 
-    public static async Task<SvrntyPostgresContender> CreateAsync(string connectionString, CancellationToken cancellationToken)
+    public static Task<SvrntyPostgresContender> CreateAsync(string connectionString, CancellationToken cancellationToken) =>
+        CreateAsync(connectionString, payloadType: null, cancellationToken);
+
+    public static async Task<SvrntyPostgresContender> CreateAsync(string connectionString, string? payloadType, CancellationToken cancellationToken)
     {
         var schema = Schemas.NewName("svrnty");
         var services = new ServiceCollection()
@@ -39,7 +45,16 @@ internal sealed class SvrntyPostgresContender : IStreamContender, IQueueContende
             })
             .BuildServiceProvider();
         await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
-        return new SvrntyPostgresContender(services, connectionString, schema);
+        if (payloadType is not null)
+        {
+            await using var dataSource = NpgsqlDataSource.Create(connectionString);
+            foreach (var table in new[] { "events", "queue_messages", "dead_letters" })
+            {
+                await Schemas.ExecuteAsync(dataSource, $"ALTER TABLE \"{schema}\".{table} ALTER COLUMN data TYPE {payloadType} USING data::{payloadType}", cancellationToken);
+            }
+        }
+
+        return new SvrntyPostgresContender(services, connectionString, schema, payloadType);
     }
 
     public Task AppendAsync(string stream, OrderPlaced @event, CancellationToken cancellationToken) =>
@@ -133,7 +148,7 @@ internal sealed class SvrntyPostgresContender : IStreamContender, IQueueContende
                     await importer.WriteAsync(e.EventId, NpgsqlDbType.Text, cancellationToken);
                     await importer.WriteAsync(serialized.EventType, NpgsqlDbType.Text, cancellationToken);
                     await importer.WriteAsync(e.CorrelationId, NpgsqlDbType.Text, cancellationToken);
-                    await importer.WriteAsync(serialized.Json, NpgsqlDbType.Jsonb, cancellationToken);
+                    await importer.WriteAsync(serialized.Json, NpgsqlDbType.Json, cancellationToken);
                     await importer.WriteAsync(e.OccurredAt.ToUniversalTime(), NpgsqlDbType.TimestampTz, cancellationToken);
                     await importer.WriteAsync(now, NpgsqlDbType.TimestampTz, cancellationToken);
                 }

@@ -21,6 +21,9 @@ internal sealed class BenchmarkContext(string? connectionString, Sizes sizes, Te
 
     public TextWriter Progress { get; } = progress;
 
+    /// <summary>Whether the stream workloads also run <c>svrnty-postgres-jsonb</c> (<c>--compare-jsonb</c>).</summary>
+    public bool CompareJsonb { get; init; }
+
     public IReadOnlyList<BenchmarkResult> Results => _results;
 
     /// <summary>Workloads listed but not run, with the reason (e.g. a feature not built yet).</summary>

@@ -3,7 +3,7 @@ namespace Svrnty.CQRS.Events.Benchmarks.Harness;
 /// <summary>One row of the report: a workload (and variant) on one implementation, over its measured runs.</summary>
 internal sealed record BenchmarkResult
 {
-    /// <summary>svrnty-postgres, svrnty-inmemory, marten, npgsql-raw, skip-locked-raw or locked-list.</summary>
+    /// <summary>svrnty-postgres, svrnty-inmemory, marten, npgsql-raw, npgsql-raw-prepared, skip-locked-raw or locked-list.</summary>
     public required string Workload { get; init; }
 
     public required string Implementation { get; init; }

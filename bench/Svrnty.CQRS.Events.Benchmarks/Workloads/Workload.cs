@@ -18,7 +18,8 @@ internal abstract class Workload
 
     public abstract Task RunAsync(BenchmarkContext context, CancellationToken cancellationToken);
 
-    /// <summary>The PostgreSQL stream contenders, each in a new schema: ours, Marten, and (unless left out) the raw limit.</summary>
+    /// <summary>The PostgreSQL stream contenders, each in a new schema: ours, Marten, and (unless left out) the raw limit on
+    /// Npgsql's defaults and prepared.</summary>
     protected static async Task<Contenders<IStreamContender>> PostgresContendersAsync(BenchmarkContext context, CancellationToken cancellationToken,
         bool includeRaw = true)
     {
@@ -26,10 +27,16 @@ internal abstract class Workload
         try
         {
             set.Add(await SvrntyPostgresContender.CreateAsync(context.ConnectionString, cancellationToken));
+            if (context.CompareJsonb)
+            {
+                set.Add(await SvrntyPostgresContender.CreateAsync(context.ConnectionString, payloadType: "jsonb", cancellationToken));
+            }
+
             set.Add(await MartenContender.CreateAsync(context.ConnectionString, cancellationToken));
             if (includeRaw)
             {
-                set.Add(await RawNpgsqlContender.CreateAsync(context.ConnectionString, cancellationToken));
+                set.Add(await RawNpgsqlContender.CreateAsync(context.ConnectionString, prepared: false, cancellationToken));
+                set.Add(await RawNpgsqlContender.CreateAsync(context.ConnectionString, prepared: true, cancellationToken));
             }
 
             return set;

@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Svrnty.CQRS.Events.Abstractions;
 
 /// <summary>A message leased to a consumer by <see cref="IEventQueue.DequeueAsync"/>.</summary>
+/// <remarks>Serialized with System.Text.Json, <see cref="Event"/> is written with the properties of its own type.</remarks>
 public sealed record DequeuedEvent
 {
     /// <summary>The queue.</summary>
@@ -10,8 +13,17 @@ public sealed record DequeuedEvent
     /// <see cref="IEventQueue.NackAsync"/>.</summary>
     public required string EventId { get; init; }
 
-    /// <summary>The event.</summary>
+    /// <summary>The event, or an <see cref="UnknownEvent"/> when its type no longer resolves. Its
+    /// <see cref="ICorrelatedEvent.EventId"/>, <see cref="ICorrelatedEvent.CorrelationId"/> and
+    /// <see cref="ICorrelatedEvent.OccurredAt"/> are the ones it was enqueued with, whatever its JSON holds.</summary>
+    [JsonConverter(typeof(RuntimeTypeEventConverter))]
     public required ICorrelatedEvent Event { get; init; }
+
+    /// <summary>The stable event-type name stored with the message.</summary>
+    public required string EventType { get; init; }
+
+    /// <summary>The event's JSON exactly as it was enqueued, character for character (no re-serialization).</summary>
+    public required string Json { get; init; }
 
     /// <summary>The consumer holding the lease.</summary>
     public required string ConsumerId { get; init; }

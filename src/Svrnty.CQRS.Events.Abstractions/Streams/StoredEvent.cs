@@ -1,6 +1,10 @@
+using System.Text.Json.Serialization;
+
 namespace Svrnty.CQRS.Events.Abstractions;
 
 /// <summary>An event as stored in a persistent stream.</summary>
+/// <remarks>Serialized with System.Text.Json (as a minimal API does when it returns one), <see cref="Event"/> is written
+/// with the properties of its own type, not only those of <see cref="ICorrelatedEvent"/>.</remarks>
 public sealed record StoredEvent
 {
     /// <summary>The stream the event belongs to.</summary>
@@ -30,8 +34,14 @@ public sealed record StoredEvent
     /// <summary>The event's correlation id (<see cref="ICorrelatedEvent.CorrelationId"/>).</summary>
     public string? CorrelationId { get; init; }
 
-    /// <summary>The event itself, or an <see cref="UnknownEvent"/> when its type no longer resolves.</summary>
+    /// <summary>The event itself, or an <see cref="UnknownEvent"/> when its type no longer resolves. Its
+    /// <see cref="ICorrelatedEvent.EventId"/>, <see cref="ICorrelatedEvent.CorrelationId"/> and
+    /// <see cref="ICorrelatedEvent.OccurredAt"/> are the ones stored with the event, whatever its JSON holds.</summary>
+    [JsonConverter(typeof(RuntimeTypeEventConverter))]
     public required ICorrelatedEvent Event { get; init; }
+
+    /// <summary>The event's JSON exactly as it was appended, character for character (no re-serialization).</summary>
+    public required string Json { get; init; }
 
     /// <summary>When the store accepted the event.</summary>
     public required DateTimeOffset Timestamp { get; init; }

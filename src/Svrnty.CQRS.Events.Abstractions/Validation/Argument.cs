@@ -152,6 +152,23 @@ internal static class Argument
         return value;
     }
 
+    /// <summary>Checks a JSON payload: one JSON value in valid UTF-16 text, nested at most 1,000 deep, whose strings hold no
+    /// <c>\u0000</c> escape and no unpaired surrogate escape (PostgreSQL's <c>jsonb</c> rejects both, so such a payload
+    /// could not be queried or indexed as <c>jsonb</c>). Every backend stores a payload that passes exactly as given.</summary>
+    /// <param name="value">The JSON text.</param>
+    /// <param name="paramName">The parameter's name, reported in the exception.</param>
+    /// <returns>The value.</returns>
+    public static string Json([NotNull] string? value, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(value, paramName);
+        if (Serialization.JsonPayload.Problem(value) is { } problem)
+        {
+            throw new ArgumentException(problem, paramName);
+        }
+
+        return value;
+    }
+
     /// <summary>Checks an offset or length: 0 or more.</summary>
     /// <param name="value">The value.</param>
     /// <param name="paramName">The parameter's name, reported in the exception.</param>

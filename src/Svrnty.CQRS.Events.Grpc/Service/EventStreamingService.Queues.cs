@@ -32,7 +32,7 @@ internal sealed partial class EventStreamingService
             Message = new Wire.QueueMessage
             {
                 QueueName = leased.StreamName,
-                Event = _events.ToWire(leased.Event, leased.EventId, leased.Event.CorrelationId),
+                Event = WireEvents.ToWire(leased),
                 ConsumerId = leased.ConsumerId,
                 DeliveryCount = leased.DeliveryCount,
                 VisibleUntil = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(leased.VisibleUntil),
@@ -81,7 +81,7 @@ internal sealed partial class EventStreamingService
         response.DeadLetters.AddRange(letters.Select(d => new Wire.DeadLetter
         {
             QueueName = d.StreamName,
-            Event = _events.ToWire(d.Event, d.EventId, d.Event.CorrelationId),
+            Event = WireEvents.ToWire(d),
             DeliveryCount = d.DeliveryCount,
             Reason = d.Reason,
             DeadLetteredAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(d.DeadLetteredAt),

@@ -45,7 +45,7 @@ internal sealed partial class EventStreamingService
             var page = await store.ReadStreamAsync(request.StreamName, next, pageSize, cancellationToken).ConfigureAwait(false);
             foreach (var stored in page)
             {
-                await responseStream.WriteAsync(_events.ToWire(stored), cancellationToken).ConfigureAwait(false);
+                await responseStream.WriteAsync(WireEvents.ToWire(stored), cancellationToken).ConfigureAwait(false);
             }
 
             if (page.Count < pageSize)

@@ -36,7 +36,7 @@ internal sealed partial class EventStreamingService
             await foreach (var stored in subscriber.SubscribeAsync(request.StreamName, subscriptionGroup, subscriptionOptions, cancellationToken)
                                .ConfigureAwait(false))
             {
-                await responseStream.WriteAsync(_events.ToWire(stored), cancellationToken).ConfigureAwait(false);
+                await responseStream.WriteAsync(WireEvents.ToWire(stored), cancellationToken).ConfigureAwait(false);
                 delivered++;
             }
         }
@@ -46,7 +46,8 @@ internal sealed partial class EventStreamingService
         }
     }
 
-    /// <summary>The group's committed offset, or where the request says a subscription without one starts.</summary>
+    /// <summary>The first offset the subscription will deliver: from the group's committed offset, or where the request
+    /// says a subscription without one starts, and never below the oldest event retention has kept.</summary>
     private async Task<long> ResolveStartAsync(Wire.SubscribeRequest request, string? group, CancellationToken cancellationToken)
     {
         // Checked before any I/O, whether or not the group has committed.
@@ -63,17 +64,28 @@ internal sealed partial class EventStreamingService
         }
 
         var fromTimestamp = request.FromTimestamp is null ? default : WireEvents.ToDateTimeOffset(request.FromTimestamp, "from_timestamp");
+        long start;
         if (group is not null && await offsets.GetOffsetAsync(request.StreamName, group, cancellationToken).ConfigureAwait(false) is { } committed)
         {
-            return committed;
+            start = committed;
+        }
+        else
+        {
+            switch (kind)
+            {
+                case Wire.SubscriptionStart.End:
+                    return await store.GetStreamLengthAsync(request.StreamName, cancellationToken).ConfigureAwait(false);
+                case Wire.SubscriptionStart.Timestamp:
+                    return await locator.FindOffsetAsync(request.StreamName, fromTimestamp, cancellationToken).ConfigureAwait(false);
+                default:
+                    start = kind is Wire.SubscriptionStart.Offset ? fromOffset : 0;
+                    break;
+            }
         }
 
-        return kind switch
-        {
-            Wire.SubscriptionStart.Beginning => 0,
-            Wire.SubscriptionStart.End => await store.GetStreamLengthAsync(request.StreamName, cancellationToken).ConfigureAwait(false),
-            Wire.SubscriptionStart.Offset => fromOffset,
-            _ => await locator.FindOffsetAsync(request.StreamName, fromTimestamp, cancellationToken).ConfigureAwait(false),
-        };
+        // Retention may have deleted the events before the start: the first one delivered is then the oldest retained
+        // (or, with none retained, the next one appended), and that is the offset the header announces.
+        var metadata = await store.GetStreamMetadataAsync(request.StreamName, cancellationToken).ConfigureAwait(false);
+        return Math.Max(start, metadata.OldestEventOffset ?? metadata.Length);
     }
 }

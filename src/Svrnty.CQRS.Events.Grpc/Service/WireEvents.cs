@@ -1,7 +1,5 @@
-using System.Text.Json;
 using Google.Protobuf.WellKnownTypes;
 using Svrnty.CQRS.Events.Abstractions;
-using Svrnty.CQRS.Events.Serialization;
 using Svrnty.CQRS.Events.Validation;
 using Wire = Svrnty.CQRS.Events.Grpc.V1;
 
@@ -12,7 +10,7 @@ namespace Svrnty.CQRS.Events.Grpc.Service;
 /// their wire form. An incoming event always becomes an <see cref="UnknownEvent"/>, which the store writes exactly as
 /// given, so an event of a type no .NET code knows is stored and read like any other.
 /// </summary>
-internal sealed class WireEvents(EventSerializer serializer, TimeProvider time)
+internal sealed class WireEvents(TimeProvider time)
 {
     /// <summary>Checks an incoming event and turns it into what the store accepts.</summary>
     /// <param name="wire">The event from the request.</param>
@@ -31,7 +29,8 @@ internal sealed class WireEvents(EventSerializer serializer, TimeProvider time)
             throw new ArgumentException($"The correlation id must be at most {Argument.MaxNameLength} characters long.", $"{field}.correlation_id");
         }
 
-        CheckJson(wire.Json, $"{field}.json");
+        // The same rules the store applies (one JSON value, no NUL or unpaired surrogate escape), checked here to name the field.
+        Argument.Json(wire.Json, $"{field}.json");
         return new UnknownEvent
         {
             EventId = wire.EventId,
@@ -42,27 +41,34 @@ internal sealed class WireEvents(EventSerializer serializer, TimeProvider time)
         };
     }
 
-    /// <summary>A stored event on the wire, under the type name it was stored with.</summary>
-    public Wire.StoredEvent ToWire(StoredEvent stored) => new()
+    /// <summary>A stored event on the wire: its stored type name, its JSON as stored and its stored envelope.</summary>
+    public static Wire.StoredEvent ToWire(StoredEvent stored) => new()
     {
         StreamName = stored.StreamName,
         Offset = stored.Offset,
         Position = stored.Position,
-        Event = ToWire(stored.Event, stored.EventId, stored.CorrelationId, stored.EventType),
+        Event = ToWire(stored.EventId, stored.EventType, stored.Json, stored.CorrelationId, stored.Event.OccurredAt),
         Timestamp = Timestamp.FromDateTimeOffset(stored.Timestamp),
     };
 
-    /// <summary>An event on the wire. Its JSON is what the serializer stores for it (for an <see cref="UnknownEvent"/>,
-    /// the JSON exactly as stored).</summary>
-    public Wire.Event ToWire(ICorrelatedEvent @event, string eventId, string? correlationId, string? storedEventType = null)
+    /// <summary>A message on the wire, as it was enqueued.</summary>
+    public static Wire.Event ToWire(DequeuedEvent message) =>
+        ToWire(message.EventId, message.EventType, message.Json, message.Event.CorrelationId, message.Event.OccurredAt);
+
+    /// <summary>A dead letter's event on the wire, as it was enqueued.</summary>
+    public static Wire.Event ToWire(DeadLetter deadLetter) =>
+        ToWire(deadLetter.EventId, deadLetter.EventType, deadLetter.Json, deadLetter.Event.CorrelationId, deadLetter.Event.OccurredAt);
+
+    /// <summary>An event on the wire. The JSON is the stored text, sent as is (never re-serialized), so a client gets
+    /// back exactly the JSON it sent; the envelope is the stored one, which the store also gives the event it reads.</summary>
+    private static Wire.Event ToWire(string eventId, string eventType, string json, string? correlationId, DateTimeOffset occurredAt)
     {
-        var serialized = serializer.Serialize(@event);
         var wire = new Wire.Event
         {
             EventId = eventId,
-            EventType = storedEventType ?? serialized.EventType,
-            Json = serialized.Json,
-            OccurredAt = Timestamp.FromDateTimeOffset(@event.OccurredAt),
+            EventType = eventType,
+            Json = json,
+            OccurredAt = Timestamp.FromDateTimeOffset(occurredAt),
         };
         if (correlationId is not null)
         {
@@ -103,36 +109,4 @@ internal sealed class WireEvents(EventSerializer serializer, TimeProvider time)
         }
     }
 
-    /// <summary>
-    /// The payload must be JSON, and without NUL characters (PostgreSQL's <c>jsonb</c> rejects them), so both backends
-    /// accept the same payloads and a bad payload is the client's error, not the database's.
-    /// </summary>
-    private static void CheckJson(string json, string field)
-    {
-        if (string.IsNullOrWhiteSpace(json))
-        {
-            throw new ArgumentException("The JSON payload is required.", field);
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(json);
-            if (HasNul(document.RootElement))
-            {
-                throw new ArgumentException("The JSON payload must not contain NUL characters (\\u0000).", field);
-            }
-        }
-        catch (JsonException e)
-        {
-            throw new ArgumentException($"The payload is not valid JSON: {e.Message}", field, e);
-        }
-    }
-
-    private static bool HasNul(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.String => element.GetString()!.Contains('\0', StringComparison.Ordinal),
-        JsonValueKind.Array => element.EnumerateArray().Any(HasNul),
-        JsonValueKind.Object => element.EnumerateObject().Any(p => p.Name.Contains('\0', StringComparison.Ordinal) || HasNul(p.Value)),
-        _ => false,
-    };
 }

@@ -28,6 +28,8 @@ internal sealed class InMemoryDeadLetterStore(InMemoryEventStorage storage, Even
             StreamName = streamName,
             EventId = d.Payload.EventId,
             Event = serializer.Deserialize(d.Payload.EventType, d.Payload.Json, d.Payload.EventId, d.Payload.CorrelationId, d.Payload.OccurredAt),
+            EventType = d.Payload.EventType,
+            Json = d.Payload.Json,
             DeliveryCount = d.DeliveryCount,
             Reason = d.Reason,
             DeadLetteredAt = d.DeadLetteredAt,

@@ -70,6 +70,8 @@ internal sealed class InMemoryEventQueue(InMemoryEventStorage storage, EventSeri
                 StreamName = streamName,
                 EventId = payload.EventId,
                 Event = null!,
+                EventType = payload.EventType,
+                Json = payload.Json,
                 ConsumerId = consumerId,
                 DeliveryCount = message.DeliveryCount,
                 VisibleUntil = message.VisibleAt,

@@ -42,6 +42,7 @@ internal sealed partial class InMemoryEventStreamStore
         EventType = entry.EventType,
         CorrelationId = entry.CorrelationId,
         Event = Deserialize(entry.EventType, entry.Json, entry.EventId, entry.CorrelationId, entry.OccurredAt),
+        Json = entry.Json,
         Timestamp = entry.Timestamp,
         TraceParent = entry.TraceParent,
     };

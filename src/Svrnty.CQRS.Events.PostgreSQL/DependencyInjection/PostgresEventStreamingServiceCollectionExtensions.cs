@@ -61,7 +61,8 @@ public static class PostgresEventStreamingServiceCollectionExtensions
             sp.GetRequiredService<PostgresDatabase>(),
             sp.GetRequiredService<SchemaVersionGuard>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<DatabaseMigrator>>()));
+            sp.GetRequiredService<ILogger<DatabaseMigrator>>(),
+            payloadIndex: sp.GetRequiredService<IOptions<PostgresEventStreamingOptions>>().Value.EnablePayloadIndex));
         if (!services.Any(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(MigrationHostedService)))
         {
             // First, so that consumers and other hosted services start on an up-to-date schema.

@@ -11,8 +11,10 @@ namespace Svrnty.CQRS.Events.PostgreSQL.Migrations;
 /// advisory lock makes concurrent starts of several instances safe; re-running is a no-op. A failing script is rolled
 /// back, leaving the schema at its previous version, and reported with its name and the PostgreSQL error.
 /// </summary>
-/// <remarks>Resolve it from the container to migrate by hand, list pending migrations, or export them for a DBA.</remarks>
-public sealed class DatabaseMigrator
+/// <remarks>Resolve it from the container to migrate by hand, list pending migrations, or export them for a DBA. After the
+/// migrations it also creates or drops the optional payload index, as
+/// <see cref="PostgresEventStreamingOptions.EnablePayloadIndex"/> says (<c>DatabaseMigrator.PayloadIndex.cs</c>).</remarks>
+public sealed partial class DatabaseMigrator
 {
     // First key of the advisory lock ("SVRN"); the second is the hash of the schema name.
     private const int LockClass = 0x5356524E;
@@ -22,15 +24,17 @@ public sealed class DatabaseMigrator
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IReadOnlyList<(Migration Migration, string Sql)> _scripts;
+    private readonly bool _payloadIndex;
 
     internal DatabaseMigrator(PostgresDatabase database, SchemaVersionGuard guard, TimeProvider time, ILogger<DatabaseMigrator> logger,
-        IReadOnlyList<(Migration Migration, string Sql)>? scripts = null)
+        IReadOnlyList<(Migration Migration, string Sql)>? scripts = null, bool payloadIndex = false)
     {
         _database = database;
         _guard = guard;
         _time = time;
         _logger = logger;
         _scripts = scripts ?? MigrationScripts.All;
+        _payloadIndex = payloadIndex;
         Migrations = _scripts.Select(s => s.Migration).ToArray();
     }
 
@@ -60,72 +64,94 @@ public sealed class DatabaseMigrator
 
     /// <summary>
     /// Writes one SQL script a DBA can review and run with psql: each migration after <paramref name="fromVersion"/> in
-    /// its own transaction, recording itself in <c>schema_version</c> as the migrator would.
+    /// its own transaction, recording itself in <c>schema_version</c> as the migrator would; then, when
+    /// <see cref="PostgresEventStreamingOptions.EnablePayloadIndex"/> is on, the statement that builds the payload index
+    /// without blocking writes, which must run on its own, outside any transaction.
     /// </summary>
     /// <param name="fromVersion">The schema's current version; 0 for a fresh database.</param>
     /// <returns>The script.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="fromVersion"/> is negative.</exception>
-    /// <remarks><see cref="DatabaseScripts.GenerateMigrationScript"/> writes the same without a database or a container.</remarks>
-    public string GenerateScript(int fromVersion = 0) => DatabaseScripts.Migrations(_scripts, _database.Schema, fromVersion);
+    /// <remarks><see cref="DatabaseScripts.GenerateMigrationScript"/> writes the same without a database or a container
+    /// (without the payload index, which is an option of the application's registration).</remarks>
+    public string GenerateScript(int fromVersion = 0)
+    {
+        var script = DatabaseScripts.Migrations(_scripts, _database.Schema, fromVersion);
+        return !_payloadIndex ? script : script
+            + "\n-- The payload index (EnablePayloadIndex = true): built without blocking writes. Run this statement on its own,\n"
+            + "-- outside any transaction (psql runs each statement alone). If it fails, DROP INDEX CONCURRENTLY the invalid index it leaves and run it again.\n"
+            + PayloadIndexCreateSql(_database.Schema) + ";\n";
+    }
 
-    /// <summary>Applies every pending migration, under an advisory lock so that concurrent instances do not race.</summary>
+    /// <summary>Applies every pending migration, under an advisory lock so that concurrent instances do not race; then
+    /// creates or drops the payload index as <see cref="PostgresEventStreamingOptions.EnablePayloadIndex"/> says, without
+    /// blocking writes (<c>CONCURRENTLY</c>, outside any transaction).</summary>
     /// <param name="cancellationToken">Cancels the operation (a migration in progress is rolled back).</param>
     /// <returns>The migrations applied by this call; empty when the schema was up to date.</returns>
     /// <exception cref="MigrationException">A migration failed; it was rolled back and the schema is at its previous
-    /// version.</exception>
+    /// version. Or building or dropping the payload index failed; the next start tries again.</exception>
     public async Task<IReadOnlyList<Migration>> MigrateAsync(CancellationToken cancellationToken = default)
     {
-        var schema = _database.SchemaName;
         var connection = await OpenAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            Log.WaitingForMigrationLock(_logger, schema);
-            await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@LockClass, hashtext(@schema))",
-                new { LockClass, schema }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+            var done = await ApplyMigrationsAsync(connection, cancellationToken).ConfigureAwait(false);
+
+            // After the migration lock is released: building the index waits for every transaction that holds an older
+            // snapshot, and another instance waiting for that lock would hold one.
+            await ApplyPayloadIndexAsync(connection, cancellationToken).ConfigureAwait(false);
+            return done;
+        }
+    }
+
+    private async Task<IReadOnlyList<Migration>> ApplyMigrationsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var schema = _database.SchemaName;
+        Log.WaitingForMigrationLock(_logger, schema);
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@LockClass, hashtext(@schema))",
+            new { LockClass, schema }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        try
+        {
+            HashSet<int> applied;
             try
             {
-                HashSet<int> applied;
-                try
-                {
-                    applied = await PrepareAsync(connection, cancellationToken).ConfigureAwait(false);
-                }
-                catch (PostgresException e)
-                {
-                    throw new MigrationException(
-                        $"Cannot prepare schema \"{schema}\" for migrations as role '{connection.UserName}': PostgreSQL error {e.SqlState}: {e.MessageText}. " +
-                        (e.SqlState == PostgresErrorCodes.InsufficientPrivilege
-                            ? "Run migrations as a role that may create the schema and its objects (MigrationConnectionString; docs/reliability.md lists the privileges)."
-                            : "Nothing was changed."),
-                        e);
-                }
-
-                var done = new List<Migration>();
-                foreach (var (migration, sql) in _scripts.Where(s => !applied.Contains(s.Migration.Version)))
-                {
-                    await ApplyAsync(connection, migration, sql, applied.Count == 0 ? 0 : applied.Max(), cancellationToken).ConfigureAwait(false);
-                    applied.Add(migration.Version);
-                    done.Add(migration);
-                }
-
-                if (done.Count == 0)
-                {
-                    Log.SchemaUpToDate(_logger, schema, applied.Max());
-                }
-
-                _guard.MarkCurrent();
-                return done;
+                applied = await PrepareAsync(connection, cancellationToken).ConfigureAwait(false);
             }
-            finally
+            catch (PostgresException e)
             {
-                try
-                {
-                    await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_unlock(@LockClass, hashtext(@schema))",
-                        new { LockClass, schema }, cancellationToken: CancellationToken.None)).ConfigureAwait(false);
-                }
-                catch (NpgsqlException) when (connection.State != System.Data.ConnectionState.Open)
-                {
-                    // The connection broke, and the session's lock went with it; the error that broke it is the one to report.
-                }
+                throw new MigrationException(
+                    $"Cannot prepare schema \"{schema}\" for migrations as role '{connection.UserName}': PostgreSQL error {e.SqlState}: {e.MessageText}. " +
+                    (e.SqlState == PostgresErrorCodes.InsufficientPrivilege
+                        ? "Run migrations as a role that may create the schema and its objects (MigrationConnectionString; docs/reliability.md lists the privileges)."
+                        : "Nothing was changed."),
+                    e);
+            }
+
+            var done = new List<Migration>();
+            foreach (var (migration, sql) in _scripts.Where(s => !applied.Contains(s.Migration.Version)))
+            {
+                await ApplyAsync(connection, migration, sql, applied.Count == 0 ? 0 : applied.Max(), cancellationToken).ConfigureAwait(false);
+                applied.Add(migration.Version);
+                done.Add(migration);
+            }
+
+            if (done.Count == 0)
+            {
+                Log.SchemaUpToDate(_logger, schema, applied.Max());
+            }
+
+            _guard.MarkCurrent();
+            return done;
+        }
+        finally
+        {
+            try
+            {
+                await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_unlock(@LockClass, hashtext(@schema))",
+                    new { LockClass, schema }, cancellationToken: CancellationToken.None)).ConfigureAwait(false);
+            }
+            catch (NpgsqlException) when (connection.State != System.Data.ConnectionState.Open)
+            {
+                // The connection broke, and the session's lock went with it; the error that broke it is the one to report.
             }
         }
     }

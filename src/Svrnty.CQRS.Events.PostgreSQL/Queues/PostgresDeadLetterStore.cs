@@ -25,7 +25,7 @@ internal sealed class PostgresDeadLetterStore : DeadLetterStoreBase
         _time = time;
         var s = executor.Database.Schema;
         _readSql = $"""
-            SELECT event_id AS EventId, event_type AS EventType, correlation_id AS CorrelationId, data::text AS Data,
+            SELECT event_id AS EventId, event_type AS EventType, correlation_id AS CorrelationId, data AS Data,
                    occurred_at AS OccurredAt, delivery_count AS DeliveryCount, reason AS Reason, dead_lettered_at AS DeadLetteredAt
             FROM {s}.dead_letters WHERE queue_name = @streamName ORDER BY seq LIMIT @maxCount
             """;
@@ -57,6 +57,8 @@ internal sealed class PostgresDeadLetterStore : DeadLetterStoreBase
                 StreamName = streamName,
                 EventId = r.EventId,
                 Event = _serializer.Deserialize(r.EventType, r.Data, r.EventId, r.CorrelationId, Utc(r.OccurredAt)),
+                EventType = r.EventType,
+                Json = r.Data,
                 DeliveryCount = r.DeliveryCount,
                 Reason = r.Reason,
                 DeadLetteredAt = Utc(r.DeadLetteredAt),

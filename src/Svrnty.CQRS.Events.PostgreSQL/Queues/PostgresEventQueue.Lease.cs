@@ -103,12 +103,15 @@ internal sealed partial class PostgresEventQueue
                         }
 
                         var eventId = reader.GetString(1);
+                        var eventType = reader.GetString(2);
+                        var json = reader.GetString(4);
                         return new DequeuedEvent
                         {
                             StreamName = streamName,
                             EventId = eventId,
-                            Event = serializer.Deserialize(reader.GetString(2), reader.GetFieldValue<byte[]>(4), eventId,
-                                reader.GetNullableString(3), reader.GetTimestamp(5)),
+                            Event = serializer.Deserialize(eventType, json, eventId, reader.GetNullableString(3), reader.GetTimestamp(5)),
+                            EventType = eventType,
+                            Json = json,
                             ConsumerId = consumerId,
                             DeliveryCount = reader.GetInt32(6),
                             VisibleUntil = reader.GetTimestamp(7),

@@ -46,7 +46,7 @@ internal sealed partial class PostgresEventQueue(PostgresExecutor executor, Even
         SerializedEvent serialized, DateTimeOffset now, string? traceParent, string? channel)
     {
         parameters.With(queueName).With(@event.EventId).With(serialized.EventType).With(@event.CorrelationId, NpgsqlDbType.Text)
-            .With(serialized.Json, NpgsqlDbType.Jsonb).With(@event.OccurredAt.Utc()).With(now).With(traceParent, NpgsqlDbType.Text);
+            .With(serialized.Json, NpgsqlDbType.Json).With(@event.OccurredAt.Utc()).With(now).With(traceParent, NpgsqlDbType.Text);
         if (channel is not null)
         {
             parameters.With(channel);

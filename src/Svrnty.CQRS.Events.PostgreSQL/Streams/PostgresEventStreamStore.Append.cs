@@ -116,7 +116,7 @@ internal sealed partial class PostgresEventStreamStore
         if (events.Count == 1)
         {
             parameters.With(events.Ids[0]).With(events.Types[0]).With(events.CorrelationIds[0], NpgsqlDbType.Text)
-                .With(events.Data[0], NpgsqlDbType.Jsonb).With(events.OccurredAt[0]);
+                .With(events.Data[0], NpgsqlDbType.Json).With(events.OccurredAt[0]);
         }
         else
         {
@@ -124,7 +124,7 @@ internal sealed partial class PostgresEventStreamStore
                 .With(events.Ids, NpgsqlDbType.Array | NpgsqlDbType.Text)
                 .With(events.Types, NpgsqlDbType.Array | NpgsqlDbType.Text)
                 .With(events.CorrelationIds, NpgsqlDbType.Array | NpgsqlDbType.Text)
-                .With(events.Data, NpgsqlDbType.Array | NpgsqlDbType.Jsonb)
+                .With(events.Data, NpgsqlDbType.Array | NpgsqlDbType.Json)
                 .With(events.OccurredAt, NpgsqlDbType.Array | NpgsqlDbType.TimestampTz);
         }
 

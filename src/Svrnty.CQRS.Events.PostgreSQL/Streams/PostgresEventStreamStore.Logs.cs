@@ -178,6 +178,7 @@ internal sealed partial class PostgresEventStreamStore
                     var eventId = reader.GetString(3);
                     var eventType = reader.GetString(4);
                     var correlationId = reader.GetNullableString(5);
+                    var json = reader.GetString(6);
                     events.Add(new StoredEvent
                     {
                         StreamName = reader.GetString(1),
@@ -186,7 +187,8 @@ internal sealed partial class PostgresEventStreamStore
                         EventId = eventId,
                         EventType = eventType,
                         CorrelationId = correlationId,
-                        Event = serializer.Deserialize(eventType, reader.GetFieldValue<byte[]>(6), eventId, correlationId, reader.GetTimestamp(7)),
+                        Event = serializer.Deserialize(eventType, json, eventId, correlationId, reader.GetTimestamp(7)),
+                        Json = json,
                         Timestamp = reader.GetTimestamp(8),
                         TraceParent = reader.GetNullableString(9),
                     });

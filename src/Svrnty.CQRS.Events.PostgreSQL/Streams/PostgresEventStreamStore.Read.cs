@@ -53,6 +53,7 @@ internal sealed partial class PostgresEventStreamStore
                     var eventType = reader.GetString(2);
                     var correlationId = reader.GetNullableString(3);
                     var offset = reader.GetInt64(0);
+                    var json = reader.GetString(4);
                     events.Add(new StoredEvent
                     {
                         StreamName = streamName,
@@ -61,8 +62,8 @@ internal sealed partial class PostgresEventStreamStore
                         EventId = eventId,
                         EventType = eventType,
                         CorrelationId = correlationId,
-                        // As UTF-8 bytes: System.Text.Json reads those directly, where a string would be decoded and re-encoded.
-                        Event = serializer.Deserialize(eventType, reader.GetFieldValue<byte[]>(4), eventId, correlationId, reader.GetTimestamp(5)),
+                        Event = serializer.Deserialize(eventType, json, eventId, correlationId, reader.GetTimestamp(5)),
+                        Json = json,
                         Timestamp = reader.GetTimestamp(6),
                         TraceParent = reader.GetNullableString(7),
                     });

@@ -51,15 +51,16 @@ internal sealed class EventSerializer
     /// <param name="event">The event.</param>
     /// <returns>Its stored form.</returns>
     /// <exception cref="ArgumentException">The event cannot be serialized to JSON (its serializer or one of its property
-    /// getters threw), or its JSON is larger than <see cref="EventSerializationOptions.MaxEventSizeBytes"/>.</exception>
+    /// getters threw), its JSON cannot be stored (see <see cref="Validation.Argument.Json"/>), or its JSON is larger than
+    /// <see cref="EventSerializationOptions.MaxEventSizeBytes"/>.</exception>
     public SerializedEvent Serialize(ICorrelatedEvent @event) => Serialize(@event, nameof(@event));
 
     /// <summary>Serializes an event, naming <paramref name="paramName"/> in the exception when it cannot be stored.</summary>
     /// <param name="event">The event.</param>
     /// <param name="paramName">The caller's parameter that holds the event (e.g. <c>events</c> for a batch).</param>
     /// <returns>Its stored form.</returns>
-    /// <exception cref="ArgumentException">The event cannot be serialized to JSON, or its JSON is larger than
-    /// <see cref="EventSerializationOptions.MaxEventSizeBytes"/>.</exception>
+    /// <exception cref="ArgumentException">The event cannot be serialized to JSON, its JSON cannot be stored (see
+    /// <see cref="Validation.Argument.Json"/>), or its JSON is larger than <see cref="EventSerializationOptions.MaxEventSizeBytes"/>.</exception>
     public SerializedEvent Serialize(ICorrelatedEvent @event, string paramName)
     {
         ArgumentNullException.ThrowIfNull(@event);
@@ -84,8 +85,8 @@ internal sealed class EventSerializer
         }
 
         // Characters are at most 3 UTF-8 bytes each (a surrogate pair, 2 characters, is 4 bytes), so most events are
-        // cleared without counting.
-        var json = serialized.Json;
+        // cleared without counting. The size goes first: it is cheaper than reading the JSON through.
+        var json = serialized.Json ?? string.Empty; // an UnknownEvent built with null! is refused below as empty
         if ((long)json.Length * 3 > _maxEventSize && Encoding.UTF8.GetByteCount(json) is var size && size > _maxEventSize)
         {
             throw new InvalidEventException(
@@ -93,15 +94,24 @@ internal sealed class EventSerializer
                 paramName, null);
         }
 
+        // JSON given as text is read through; JSON System.Text.Json wrote only needs its \u escapes looked at.
+        if ((@event is UnknownEvent ? JsonPayload.Problem(json) : JsonPayload.SerializedProblem(json)) is { } problem)
+        {
+            throw new InvalidEventException($"Event '{@event.EventId}' cannot be stored: {problem}", paramName, null);
+        }
+
         return serialized;
     }
 
-    /// <summary>Reads an event from its stored form.</summary>
+    /// <summary>Reads an event from its stored form. The stored envelope wins: the event comes back with
+    /// <paramref name="eventId"/>, <paramref name="correlationId"/> and <paramref name="occurredAt"/>, whatever its JSON
+    /// holds (a property without a setter, computed from the payload, keeps its value; a JSON time that is
+    /// <paramref name="occurredAt"/> with more precision than the store keeps is kept).</summary>
     /// <param name="eventType">The stored type name.</param>
     /// <param name="json">The stored JSON.</param>
-    /// <param name="eventId">The stored event id, used when the event comes back as an <see cref="UnknownEvent"/>.</param>
-    /// <param name="correlationId">The stored correlation id, likewise.</param>
-    /// <param name="occurredAt">The stored occurrence time, likewise.</param>
+    /// <param name="eventId">The stored event id.</param>
+    /// <param name="correlationId">The stored correlation id.</param>
+    /// <param name="occurredAt">The stored occurrence time.</param>
     /// <returns>The event, or an <see cref="UnknownEvent"/> carrying the name and the JSON.</returns>
     public ICorrelatedEvent Deserialize(string eventType, string json, string eventId, string? correlationId, DateTimeOffset occurredAt)
     {
@@ -112,7 +122,7 @@ internal sealed class EventSerializer
         {
             if (type is not null && JsonSerializer.Deserialize(json, type, _json) is ICorrelatedEvent known)
             {
-                return known;
+                return EventEnvelope.Apply(known, eventId, correlationId, occurredAt);
             }
         }
         catch (Exception e) when (NoLongerFits(e))
@@ -123,12 +133,13 @@ internal sealed class EventSerializer
     }
 
     /// <summary>Reads an event from its stored form given as UTF-8 JSON, which is how a database driver can hand it over
-    /// without decoding it to a string first.</summary>
+    /// without decoding it to a string first. The stored envelope wins, as for
+    /// <see cref="Deserialize(string, string, string, string?, DateTimeOffset)"/>.</summary>
     /// <param name="eventType">The stored type name.</param>
     /// <param name="utf8Json">The stored JSON, UTF-8 encoded.</param>
-    /// <param name="eventId">The stored event id, used when the event comes back as an <see cref="UnknownEvent"/>.</param>
-    /// <param name="correlationId">The stored correlation id, likewise.</param>
-    /// <param name="occurredAt">The stored occurrence time, likewise.</param>
+    /// <param name="eventId">The stored event id.</param>
+    /// <param name="correlationId">The stored correlation id.</param>
+    /// <param name="occurredAt">The stored occurrence time.</param>
     /// <returns>The event, or an <see cref="UnknownEvent"/> carrying the name and the JSON.</returns>
     public ICorrelatedEvent Deserialize(string eventType, ReadOnlySpan<byte> utf8Json, string eventId, string? correlationId, DateTimeOffset occurredAt)
     {
@@ -138,7 +149,7 @@ internal sealed class EventSerializer
         {
             if (type is not null && JsonSerializer.Deserialize(utf8Json, type, _json) is ICorrelatedEvent known)
             {
-                return known;
+                return EventEnvelope.Apply(known, eventId, correlationId, occurredAt);
             }
         }
         catch (Exception e) when (NoLongerFits(e))

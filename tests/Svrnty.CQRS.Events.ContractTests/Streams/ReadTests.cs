@@ -94,9 +94,7 @@ public abstract class ReadTests(EventStoreFixture fixture) : StoreSuite(fixture)
         Assert.Equal("Gone.Namespace.RemovedEvent", read[0].EventType);
         Assert.Equal(stored.EventId, unknown.EventId);
         Assert.Equal("c", unknown.CorrelationId);
-        using var expected = System.Text.Json.JsonDocument.Parse(stored.Json);
-        using var actual = System.Text.Json.JsonDocument.Parse(unknown.Json);
-        Assert.True(System.Text.Json.JsonElement.DeepEquals(expected.RootElement, actual.RootElement));
+        Assert.Equal(stored.Json, unknown.Json); // exactly as written (PayloadFidelityTests tries harder JSON)
         Assert.IsType<TestEvent>(read[1].Event); // the replay goes on past it
     }
 

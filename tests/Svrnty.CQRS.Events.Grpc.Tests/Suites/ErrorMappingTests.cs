@@ -28,6 +28,10 @@ public abstract class ErrorMappingTests(GrpcServer server) : GrpcSuite(server)
         var nul = WireEvent();
         nul.Json = """{"text":"a\u0000b"}""";
         await InvalidArgumentAsync("event.json", () => Client.AppendAsync(new AppendRequest { StreamName = stream, Event = nul }).ResponseAsync);
+        var loneSurrogate = WireEvent();
+        loneSurrogate.Json = """{"a":"\ud800"}""";
+        await InvalidArgumentAsync("event.json", () => Client.AppendAsync(new AppendRequest { StreamName = stream, Event = loneSurrogate }).ResponseAsync);
+        await InvalidArgumentAsync("event.json", () => Client.EnqueueAsync(new EnqueueRequest { QueueName = stream, Event = loneSurrogate }).ResponseAsync);
         await InvalidArgumentAsync("expected_length", () =>
             Client.AppendAsync(new AppendRequest { StreamName = stream, Event = WireEvent(), ExpectedLength = -1 }).ResponseAsync);
 
@@ -53,6 +57,28 @@ public abstract class ErrorMappingTests(GrpcServer server) : GrpcSuite(server)
         await InvalidArgumentAsync("next_offset", () =>
             Client.CommitOffsetAsync(new CommitOffsetRequest { StreamName = stream, ConsumerGroup = "g", NextOffset = -1 }).ResponseAsync);
         Assert.False((await Client.GetOffsetAsync(new GetOffsetRequest { StreamName = stream, ConsumerGroup = "g" })).HasNextOffset);
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_a_valid_message_is_INVALID_ARGUMENT_naming_the_request()
+    {
+        var invoker = Server.App.Channel.CreateCallInvoker();
+        var bytes = Marshallers.Create<byte[]>(b => b, b => b);
+        Method<byte[], byte[]> Method(MethodType type, string name) => new(type, "svrnty.events.v1.EventStreaming", name, bytes, bytes);
+        byte[] truncated = [0x0A, 0xFF, 0xFF, 0xFF, 0x0F, 0x41]; // field 1 announces far more bytes than follow
+        byte[] notUtf8 = [0x0A, 0x02, 0xC3, 0x28]; // field 1 (stream_name / queue_name) holds two bytes that are not UTF-8
+
+        foreach (var body in new[] { truncated, notUtf8 })
+        {
+            var unary = await FailsWithAsync(StatusCode.InvalidArgument, () =>
+                invoker.AsyncUnaryCall(Method(MethodType.Unary, "Enqueue"), null, new CallOptions(cancellationToken: Timeout), body).ResponseAsync);
+            Assert.Equal("request", unary.Trailers.GetValue(EventStreamingGrpcMetadata.ParameterName));
+
+            using var call = invoker.AsyncServerStreamingCall(Method(MethodType.ServerStreaming, "ReadStream"), null,
+                new CallOptions(cancellationToken: Timeout), body);
+            var streaming = await FailsWithAsync(StatusCode.InvalidArgument, () => call.ResponseStream.MoveNext(Timeout));
+            Assert.Equal("request", streaming.Trailers.GetValue(EventStreamingGrpcMetadata.ParameterName));
+        }
     }
 
     private async Task ReadSubscriptionAsync(SubscribeRequest request)

@@ -1,5 +1,7 @@
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Svrnty.CQRS.Events.ContractTests;
 using Svrnty.CQRS.Events.Grpc.Tests.Infrastructure;
 using Svrnty.CQRS.Events.Grpc.V1;
 
@@ -93,6 +95,23 @@ public abstract class QueueRpcTests(GrpcServer server) : GrpcSuite(server)
         var missing = await FailsWithAsync(StatusCode.NotFound, () =>
             Client.RequeueDeadLetterAsync(new RequeueDeadLetterRequest { QueueName = queue, EventId = e.EventId }, cancellationToken: Timeout).ResponseAsync);
         Assert.Contains(e.EventId, missing.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_dotnet_event_keeps_its_correlation_id_and_time_through_the_queue_and_its_dead_letters()
+    {
+        var queue = NewName("queue");
+        var sent = BareDotnetEvent("job", 4, correlationId: "req-42");
+        await EnqueueAsync(queue, sent);
+
+        AssertSameEvent(sent, (await DequeueAsync(queue, "w1"))!.Event);
+        await Client.NackAsync(new NackRequest { QueueName = queue, EventId = sent.EventId, ConsumerId = "w1", DeadLetter = true }, cancellationToken: Timeout);
+        var listed = await Client.ListDeadLettersAsync(new ListDeadLettersRequest { QueueName = queue }, cancellationToken: Timeout);
+        AssertSameEvent(sent, Assert.Single(listed.DeadLetters).Event);
+
+        var expected = new TestEvent("job", 4) { EventId = sent.EventId, CorrelationId = "req-42", OccurredAt = sent.OccurredAt.ToDateTimeOffset() };
+        var dead = Assert.Single(await Server.Services.GetRequiredService<Abstractions.IDeadLetterStore>().ReadAsync(queue, 10));
+        Assert.Equal(expected, dead.Event);
     }
 
     [Fact]

@@ -1,10 +1,12 @@
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Svrnty.CQRS.Events.ContractTests;
 using Svrnty.CQRS.Events.ContractTests.Consumers;
 using Svrnty.CQRS.Events.Grpc.Tests.Infrastructure;
 using Svrnty.CQRS.Events.Grpc.V1;
+using Svrnty.CQRS.Events.Retention;
 
 namespace Svrnty.CQRS.Events.Grpc.Tests.Suites;
 
@@ -95,6 +97,37 @@ public abstract class SubscriptionRpcTests(GrpcServer server) : GrpcSuite(server
         }));
         Assert.Equal(8, await FirstOffsetAsync(new SubscribeRequest { StreamName = stream, ConsumerGroup = "committed", Start = SubscriptionStart.Offset, FromOffset = 1 }));
         Assert.Equal(0, await FirstOffsetAsync(new SubscribeRequest { StreamName = stream, ConsumerGroup = "c" }));
+    }
+
+    [Fact]
+    public async Task The_start_offset_header_is_the_first_offset_delivered_after_retention_trimmed_the_start()
+    {
+        var stream = NewName();
+        await AppendAsync(stream, Enumerable.Range(0, 10).Select(i => WireEvent(i)).ToArray());
+        var retention = Server.Services.GetRequiredService<IRetentionBackend>();
+        await retention.TrimStreamAsync(stream, maxEventCount: 4, olderThan: null, maxCount: 100);
+        await Client.CommitOffsetAsync(new CommitOffsetRequest { StreamName = stream, ConsumerGroup = "stale", NextOffset = 1 }, cancellationToken: Timeout);
+
+        foreach (var request in new[]
+                 {
+                     new SubscribeRequest { StreamName = stream },
+                     new SubscribeRequest { StreamName = stream, Start = SubscriptionStart.Offset, FromOffset = 2 },
+                     new SubscribeRequest { StreamName = stream, ConsumerGroup = "stale" },
+                 })
+        {
+            var (call, start) = await SubscribeAsync(request, Timeout);
+            using var _ = call;
+            Assert.Equal(6, start);
+            Assert.Equal(6, Assert.Single(await TakeAsync(call, 1)).Offset);
+        }
+
+        // Nothing retained: the first offset delivered is the next one appended.
+        await retention.TrimStreamAsync(stream, maxEventCount: 0, olderThan: null, maxCount: 100);
+        var (empty, emptyStart) = await SubscribeAsync(new SubscribeRequest { StreamName = stream }, Timeout);
+        using var __ = empty;
+        Assert.Equal(10, emptyStart);
+        await AppendAsync(stream, WireEvent(10));
+        Assert.Equal(10, Assert.Single(await TakeAsync(empty, 1)).Offset);
     }
 
     [Fact]

@@ -26,6 +26,7 @@ public sealed class EventReplayServiceTests
                     EventId = $"e{fromOffset + i}",
                     EventType = "n",
                     Event = new Numbered((int)(fromOffset + i)),
+                    Json = "{}",
                     Timestamp = default,
                 }).ToArray();
             return Task.FromResult(page);

@@ -19,8 +19,75 @@ public sealed record GuardedEvent : CorrelatedEvent
     public string Name { get; }
 }
 
+/// <summary>An event whose id is computed from its payload and whose envelope has no setters.</summary>
+public sealed class ComputedEnvelopeEvent(string orderId) : ICorrelatedEvent
+{
+    public string OrderId { get; } = orderId;
+
+    public string EventId => $"order-{OrderId}";
+
+    public string? CorrelationId => null;
+
+    public DateTimeOffset OccurredAt => DateTimeOffset.UnixEpoch;
+}
+
 public sealed class EventSerializerTests
 {
+    [Fact]
+    public void The_stored_envelope_wins_but_a_json_time_that_is_the_stored_one_to_the_microsecond_is_kept()
+    {
+        var serializer = Create();
+        var precise = new DateTimeOffset(2026, 3, 4, 5, 6, 7, TimeSpan.Zero).AddTicks(1_234_567); // .1234567 s
+        var e = new OrderPlaced("o-1", 1m) { EventId = "json-id", CorrelationId = "json-corr", OccurredAt = precise };
+        var json = serializer.Serialize(e).Json;
+        var storedToTheMicrosecond = precise.AddTicks(-7); // .123456 s, as PostgreSQL keeps it
+
+        var same = serializer.Deserialize(serializer.GetEventTypeName(typeof(OrderPlaced)), json, "json-id", "json-corr", storedToTheMicrosecond);
+        var other = serializer.Deserialize(serializer.GetEventTypeName(typeof(OrderPlaced)), System.Text.Encoding.UTF8.GetBytes(json), "stored-id",
+            null, precise.AddMilliseconds(1));
+
+        Assert.Equal(e, same);
+        Assert.Equal(e with { EventId = "stored-id", CorrelationId = null, OccurredAt = precise.AddMilliseconds(1) }, other);
+    }
+
+    [Fact]
+    public void An_envelope_computed_from_the_payload_keeps_its_value()
+    {
+        var serializer = Create();
+        var json = serializer.Serialize(new ComputedEnvelopeEvent("42")).Json;
+
+        var read = serializer.Deserialize(serializer.GetEventTypeName(typeof(ComputedEnvelopeEvent)), json, "stored-id", "corr", DateTimeOffset.UtcNow);
+
+        var computed = Assert.IsType<ComputedEnvelopeEvent>(read);
+        Assert.Equal(("42", "order-42", null, DateTimeOffset.UnixEpoch), (computed.OrderId, computed.EventId, computed.CorrelationId, computed.OccurredAt));
+    }
+
+    [Theory]
+    [InlineData("""{"a":1}""", null)]
+    [InlineData("""[1,2,{"b":"\ud83d\ude00"}]""", null)]
+    [InlineData("""{"a":"\u0000"}""", "\\u0000")]
+    [InlineData("""{"a":"\uDC00"}""", "unpaired surrogate escape")]
+    [InlineData("""{"a":1}{"b":2}""", "not valid JSON")]
+    public void Argument_Json_accepts_what_every_backend_stores_and_gives_back(string json, string? refusal)
+    {
+        if (refusal is null)
+        {
+            Assert.Same(json, Validation.Argument.Json(json, "payload"));
+            return;
+        }
+
+        var e = Assert.Throws<ArgumentException>(() => Validation.Argument.Json(json, "payload"));
+        Assert.Equal("payload", e.ParamName);
+        Assert.Contains(refusal, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Argument_Json_limits_nesting_to_a_thousand()
+    {
+        Assert.NotNull(Validation.Argument.Json(new string('[', 1_000) + new string(']', 1_000), "payload"));
+        Assert.Throws<ArgumentException>(() => Validation.Argument.Json(new string('[', 1_001) + new string(']', 1_001), "payload"));
+    }
+
     private static EventSerializer Create(Action<EventSerializationOptions>? configure = null)
     {
         var services = new ServiceCollection();
