@@ -108,6 +108,34 @@ public abstract class TransactionalConsumerTests(EventStoreFixture fixture) : St
     }
 
     [Fact]
+    public async Task A_stream_handler_whose_group_lock_was_lost_commits_nothing_and_the_event_is_handled_again()
+    {
+        var (stream, effects) = (NewName(), NewName("effects"));
+        var source = NewEvents(2).ToArray();
+        await Streams.AppendAsync(stream, source);
+        var locks = new LosableGroupLocks();
+        var script = new EffectScript(effects);
+        // The first call loses the group lock after filling its batch, and returns as if nothing happened.
+        script.BeforeReturn = (call, _) =>
+        {
+            if (call == 1)
+            {
+                locks.LoseCurrent();
+            }
+
+            return Task.CompletedTask;
+        };
+        await using var host = await StartStreamConsumerAsync(stream, script, services: locks.Install);
+
+        // The consumer takes the lock again and resumes from the committed offset.
+        await Deadline.UntilAsync(() => Offsets.GetOffsetAsync(stream, Group), o => o == 2, "the group committed past every event");
+
+        Assert.Equal(source.Select(e => e.EventId), await EffectsAsync(effects));
+        Assert.Equal(2, script.Calls(source[0].EventId));
+        Assert.Equal(2, locks.Acquired);
+    }
+
+    [Fact]
     public async Task A_queue_handlers_effects_and_the_acknowledgement_commit_together()
     {
         var (queue, effects) = (NewName("queue"), NewName("effects"));
@@ -274,5 +302,51 @@ public sealed class CrashAtFirstCommit
         }
 
         public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
+}
+
+/// <summary>Wraps the backend's consumer-group lock so that a test can make the current lease lost.</summary>
+public sealed class LosableGroupLocks
+{
+    private CancellationTokenSource? _current;
+    private int _acquired;
+
+    public int Acquired => Volatile.Read(ref _acquired);
+
+    public void LoseCurrent() => Volatile.Read(ref _current)?.Cancel();
+
+    /// <summary>Decorates the <see cref="IConsumerGroupLock"/> the backend registered.</summary>
+    public void Install(IServiceCollection services)
+    {
+        var backend = services.Last(d => d.ServiceType == typeof(IConsumerGroupLock));
+        services.AddSingleton<IConsumerGroupLock>(sp => new Lock(
+            (IConsumerGroupLock)ActivatorUtilities.CreateInstance(sp, backend.ImplementationType!), this));
+    }
+
+    private sealed class Lock(IConsumerGroupLock inner, LosableGroupLocks owner) : IConsumerGroupLock
+    {
+        public async Task<IConsumerGroupLease?> TryAcquireAsync(string streamName, string consumerGroup, CancellationToken cancellationToken)
+        {
+            if (await inner.TryAcquireAsync(streamName, consumerGroup, cancellationToken) is not { } lease)
+            {
+                return null;
+            }
+
+            var lost = CancellationTokenSource.CreateLinkedTokenSource(lease.Lost);
+            Volatile.Write(ref owner._current, lost);
+            Interlocked.Increment(ref owner._acquired);
+            return new Lease(lease, lost);
+        }
+    }
+
+    private sealed class Lease(IConsumerGroupLease inner, CancellationTokenSource lost) : IConsumerGroupLease
+    {
+        public CancellationToken Lost => lost.Token;
+
+        public async ValueTask DisposeAsync()
+        {
+            await inner.DisposeAsync();
+            lost.Dispose();
+        }
     }
 }
