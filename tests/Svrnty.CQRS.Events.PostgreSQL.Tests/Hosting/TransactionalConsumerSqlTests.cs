@@ -114,6 +114,72 @@ public sealed class TransactionalConsumerSqlTests(PostgresFixture fixture) : Sto
         Assert.Equal(4, script.Calls);
     }
 
+    [Fact]
+    public async Task A_queue_handlers_row_rolls_back_when_its_lease_was_lost_and_commits_once_with_the_acknowledgement()
+    {
+        var queue = NewName("queue");
+        var message = NewEvent("m");
+        await Streams.EnqueueAsync(queue, message);
+        var table = await CreateTableAsync();
+        var visibility = TimeSpan.FromMinutes(1);
+        var stolen = false;
+        // The first call writes its row, then outlives its lease (never extended here) while another consumer takes the message.
+        var script = new RowScript(table)
+        {
+            BeforeReturn = async (call, ct) =>
+            {
+                if (call == 1)
+                {
+                    Time.Advance(visibility + TimeSpan.FromSeconds(1));
+                    stolen = await Streams.DequeueAsync(queue, "thief", TimeSpan.FromSeconds(10), ct) is not null;
+                }
+            },
+        };
+        await using var host = await TestHost.StartAsync(Fixture, s =>
+        {
+            s.AddSingleton(script);
+            s.AddSingleton<IQueueLeaseExtender>(new NoLeaseExtension());
+            s.AddTransactionalQueueConsumer<RowWritingQueueHandler>(queue, o =>
+            {
+                o.PollInterval = TimeSpan.FromSeconds(1);
+                o.VisibilityTimeout = visibility;
+            });
+        });
+
+        await Deadline.UntilAsync(() => Streams.GetPendingCountAsync(queue), n => n == 0, "the message is acknowledged",
+            () => Time.Advance(TimeSpan.FromSeconds(1)));
+
+        Assert.True(stolen);
+        Assert.Equal([message.EventId], await RowsAsync(table));
+        Assert.Equal(2, script.Calls);
+    }
+
+    private sealed class NoLeaseExtension : IQueueLeaseExtender
+    {
+        public Task<DateTimeOffset?> ExtendLeaseAsync(string streamName, string eventId, string consumerId, TimeSpan visibilityTimeout,
+            CancellationToken cancellationToken = default) => Task.FromResult<DateTimeOffset?>(DateTimeOffset.MaxValue);
+    }
+
+    public sealed class RowWritingQueueHandler(RowScript script) : ITransactionalQueueMessageHandler
+    {
+        public async Task HandleAsync(DequeuedEvent message, ConsumerTransaction transaction, CancellationToken cancellationToken)
+        {
+            var sql = transaction.AsPostgres();
+            var call = script.NextCall();
+            await using (var insert = new NpgsqlCommand($"INSERT INTO {script.Table} (event_id, call) VALUES ($1, $2)", sql.Connection, sql.Transaction))
+            {
+                insert.Parameters.Add(new NpgsqlParameter { Value = message.EventId });
+                insert.Parameters.Add(new NpgsqlParameter { Value = call });
+                await insert.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            if (script.BeforeReturn is { } hook)
+            {
+                await hook(call, cancellationToken);
+            }
+        }
+    }
+
     /// <summary>What <see cref="RowWritingHandler"/> writes: a row per call, and an effect append failing at <see cref="FailAt"/>.</summary>
     public sealed class RowScript(string table)
     {
@@ -126,6 +192,8 @@ public sealed class TransactionalConsumerSqlTests(PostgresFixture fixture) : Sto
         public string? EffectsStream { get; init; }
 
         public int Calls => Volatile.Read(ref _calls);
+
+        public Func<int, CancellationToken, Task>? BeforeReturn { get; init; }
 
         public int NextCall() => Interlocked.Increment(ref _calls);
     }
