@@ -38,6 +38,7 @@ public static class InMemoryEventStorageServiceCollectionExtensions
         services.TryAddSingleton<IParkedEventStore, InMemoryParkedEventStore>();
         services.TryAddSingleton<IStreamChangeNotifier, InMemoryChangeNotifier>();
         services.TryAddSingleton<IConsumerGroupLock, InMemoryConsumerGroupLock>();
+        services.TryAddSingleton<IConsumerTransactionFactory, EventBatchConsumerTransactions>();
         services.TryAddSingleton<IRetentionBackend, InMemoryRetentionBackend>();
         services.TryAddSingleton<Svrnty.CQRS.Events.Diagnostics.IEventStoreHealthProbe, InMemoryHealthProbe>();
         return services;

@@ -79,6 +79,7 @@ public static class PostgresEventStreamingServiceCollectionExtensions
         services.TryAddSingleton<IParkedEventStore, PostgresParkedEventStore>();
         services.TryAddSingleton<IStreamChangeNotifier, PostgresChangeNotifier>();
         services.TryAddSingleton<IConsumerGroupLock, PostgresConsumerGroupLock>();
+        services.TryAddSingleton<IConsumerTransactionFactory, PostgresConsumerTransactions>();
         services.TryAddSingleton<IRetentionBackend, PostgresRetentionBackend>();
         services.TryAddSingleton<Svrnty.CQRS.Events.Diagnostics.IEventStoreHealthProbe, PostgresHealthProbe>();
         return services;

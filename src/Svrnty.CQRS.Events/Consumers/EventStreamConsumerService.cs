@@ -10,6 +10,8 @@ namespace Svrnty.CQRS.Events.Consumers;
 /// <summary>
 /// Runs a stream handler for one consumer group on one stream: takes the group lock (one active instance), reads from
 /// the committed offset, calls the handler for every event in order, and commits after each batch and at shutdown.
+/// A transactional handler (<see cref="ITransactionalEventStreamHandler"/>) commits one event at a time instead: its
+/// batch and the offset past the event in one transaction, after the handler returns and only while the lock is held.
 /// </summary>
 internal sealed class EventStreamConsumerService<THandler>(
     EventStreamConsumerRegistration registration,
@@ -20,8 +22,9 @@ internal sealed class EventStreamConsumerService<THandler>(
     IConsumerGroupLock groupLock,
     TimeProvider time,
     EventStreamingTelemetry telemetry,
-    ILogger<EventStreamConsumerService<THandler>> logger) : BackgroundService
-    where THandler : class, IEventStreamHandler
+    ILogger<EventStreamConsumerService<THandler>> logger,
+    IConsumerTransactionFactory? transactions = null) : BackgroundService
+    where THandler : class
 {
     private static readonly TimeSpan ShutdownCommitTimeout = TimeSpan.FromSeconds(10);
     private readonly string _stream = registration.StreamName;
@@ -46,7 +49,7 @@ internal sealed class EventStreamConsumerService<THandler>(
                 await using (lease.ConfigureAwait(false))
                 {
                     using var active = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease.Lost);
-                    if (!await ProcessAsync(active.Token).ConfigureAwait(false))
+                    if (!await ProcessAsync(active.Token, lease.Lost).ConfigureAwait(false))
                     {
                         return; // stopped on a failing event, as configured
                     }
@@ -77,7 +80,7 @@ internal sealed class EventStreamConsumerService<THandler>(
     }
 
     /// <summary>Processes until cancelled (true) or until a failing event stops the consumer (false).</summary>
-    private async Task<bool> ProcessAsync(CancellationToken cancellationToken)
+    private async Task<bool> ProcessAsync(CancellationToken cancellationToken, CancellationToken lockLost)
     {
         var next = await follower.ResolveStartAsync(_stream, _group, _options.Start, cancellationToken).ConfigureAwait(false);
         Log.ConsumerActive(logger, _stream, _group, next);
@@ -93,14 +96,18 @@ internal sealed class EventStreamConsumerService<THandler>(
                     var handler = scope.ServiceProvider.GetRequiredService<THandler>();
                     foreach (var storedEvent in page)
                     {
-                        if (!await HandleAsync(handler, storedEvent, cancellationToken).ConfigureAwait(false))
+                        if (!await HandleAsync(handler, storedEvent, cancellationToken, lockLost).ConfigureAwait(false))
                         {
                             await CommitAsync(next, CancellationToken.None).ConfigureAwait(false);
                             return false;
                         }
 
                         next = storedEvent.Position + 1;
-                        if (_options.CommitAfterEachEvent)
+                        if (registration.Transactional)
+                        {
+                            committed = next; // with the handler's batch, or parked (committed at the end of the page)
+                        }
+                        else if (_options.CommitAfterEachEvent)
                         {
                             await CommitAsync(next, cancellationToken).ConfigureAwait(false);
                             committed = next;
@@ -127,7 +134,7 @@ internal sealed class EventStreamConsumerService<THandler>(
     }
 
     /// <summary>Calls the handler with retries; false when the consumer must stop on this event.</summary>
-    private async Task<bool> HandleAsync(THandler handler, StoredEvent storedEvent, CancellationToken cancellationToken)
+    private async Task<bool> HandleAsync(THandler handler, StoredEvent storedEvent, CancellationToken cancellationToken, CancellationToken lockLost)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -137,7 +144,16 @@ internal sealed class EventStreamConsumerService<THandler>(
             observed.Activity?.SetTag("messaging.svrnty.offset", storedEvent.Position);
             try
             {
-                await handler.HandleAsync(storedEvent, cancellationToken).ConfigureAwait(false);
+                if (registration.Transactional)
+                {
+                    await HandleInTransactionAsync((ITransactionalEventStreamHandler)handler, storedEvent, cancellationToken, lockLost)
+                        .ConfigureAwait(false);
+                }
+                else
+                {
+                    await ((IEventStreamHandler)handler).HandleAsync(storedEvent, cancellationToken).ConfigureAwait(false);
+                }
+
                 observed.Succeed();
                 return true;
             }
@@ -173,6 +189,28 @@ internal sealed class EventStreamConsumerService<THandler>(
         }
     }
 
+    /// <summary>
+    /// One call of a transactional handler: its batch and the offset past the event commit together. A handler that
+    /// finished as the consumer stops still commits (within <see cref="ShutdownCommitTimeout"/>); a lost group lock rolls
+    /// it back, since another instance may be handling the event by now.
+    /// </summary>
+    private async Task HandleInTransactionAsync(ITransactionalEventStreamHandler handler, StoredEvent storedEvent,
+        CancellationToken cancellationToken, CancellationToken lockLost)
+    {
+        var factory = transactions ?? throw new InvalidOperationException(
+            "No consumer transactions are registered: register a backend (AddInMemoryEventStorage, AddPostgresEventStreaming).");
+        var unit = await factory.BeginAsync(cancellationToken).ConfigureAwait(false);
+        await using (unit.ConfigureAwait(false))
+        {
+            await handler.HandleAsync(storedEvent, unit.Transaction, cancellationToken).ConfigureAwait(false);
+            unit.Transaction.Batch.CommitOffset(_stream, _group, storedEvent.Position + 1);
+            lockLost.ThrowIfCancellationRequested();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(lockLost);
+            timeout.CancelAfter(ShutdownCommitTimeout);
+            await unit.CommitAsync(timeout.Token).ConfigureAwait(false);
+        }
+    }
+
     private async Task CommitAsync(long nextOffset, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -181,5 +219,6 @@ internal sealed class EventStreamConsumerService<THandler>(
     }
 }
 
-/// <summary>One <c>AddEventStreamConsumer</c> registration.</summary>
-internal sealed record EventStreamConsumerRegistration(string StreamName, string ConsumerGroup, EventStreamConsumerOptions Options);
+/// <summary>One <c>AddEventStreamConsumer</c> registration (<c>Transactional</c>: an <see cref="ITransactionalEventStreamHandler"/>).</summary>
+internal sealed record EventStreamConsumerRegistration(string StreamName, string ConsumerGroup, EventStreamConsumerOptions Options,
+    bool Transactional = false);

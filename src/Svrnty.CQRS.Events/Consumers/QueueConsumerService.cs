@@ -13,7 +13,8 @@ namespace Svrnty.CQRS.Events.Consumers;
 /// store dead-letters it after <see cref="StreamConfiguration.MaxDeliveryAttempts"/>. Idle workers wait for a
 /// notification (one message wakes one of them), polling as the safety net. On stop, the handlers' tokens are
 /// cancelled; what they finish is still acknowledged (or given back) and their leases extended, but only until the
-/// host's shutdown timeout runs out (the token the host passes to <see cref="StopAsync"/>).
+/// host's shutdown timeout runs out (the token the host passes to <see cref="StopAsync"/>). A transactional handler
+/// (<see cref="ITransactionalQueueMessageHandler"/>) is acknowledged in its own batch, in one transaction with its effects.
 /// </summary>
 internal sealed class QueueConsumerService<THandler>(
     QueueConsumerRegistration registration,
@@ -23,8 +24,9 @@ internal sealed class QueueConsumerService<THandler>(
     IStreamChangeNotifier notifier,
     TimeProvider time,
     EventStreamingTelemetry telemetry,
-    ILogger<QueueConsumerService<THandler>> logger) : BackgroundService
-    where THandler : class, IQueueMessageHandler
+    ILogger<QueueConsumerService<THandler>> logger,
+    IConsumerTransactionFactory? transactions = null) : BackgroundService
+    where THandler : class
 {
     private readonly string _queue = registration.QueueName;
     private readonly QueueConsumerOptions _options = registration.Options;
@@ -131,6 +133,7 @@ internal sealed class QueueConsumerService<THandler>(
         using var keepAlive = CancellationTokenSource.CreateLinkedTokenSource(budget);
         var extension = KeepLeaseAsync(message, consumerId, handling, keepAlive.Token);
         Exception? failure = null;
+        var settled = false;
         using (var observed = new StoreOperation(telemetry, telemetry.HandlerDuration, "process", _queue, system: null,
                    ActivityKind.Consumer, TraceContext.Parse(message.TraceParent), consumerGroup: null))
         {
@@ -141,10 +144,27 @@ internal sealed class QueueConsumerService<THandler>(
                 var scope = scopes.CreateAsyncScope();
                 await using (scope.ConfigureAwait(false))
                 {
-                    await scope.ServiceProvider.GetRequiredService<THandler>().HandleAsync(message, handling.Token).ConfigureAwait(false);
+                    var handler = scope.ServiceProvider.GetRequiredService<THandler>();
+                    if (registration.Transactional)
+                    {
+                        await HandleInTransactionAsync((ITransactionalQueueMessageHandler)handler, message, consumerId, handling.Token, budget)
+                            .ConfigureAwait(false);
+                        settled = true;
+                    }
+                    else
+                    {
+                        await ((IQueueMessageHandler)handler).HandleAsync(message, handling.Token).ConfigureAwait(false);
+                    }
                 }
 
                 observed.Succeed();
+            }
+            catch (QueueLeaseLostException e)
+            {
+                // Another consumer holds the message now: nothing of this call committed, and there is nothing to give back.
+                observed.Fail(e);
+                Log.QueueLeaseLost(logger, _queue, message.EventId);
+                settled = true;
             }
             catch (Exception e)
             {
@@ -156,6 +176,11 @@ internal sealed class QueueConsumerService<THandler>(
         await keepAlive.CancelAsync().ConfigureAwait(false);
         await extension.ConfigureAwait(false);
 
+        if (settled)
+        {
+            return;
+        }
+
         try
         {
             await SettleAsync(message, consumerId, failure, stoppingToken, budget).ConfigureAwait(false);
@@ -163,6 +188,25 @@ internal sealed class QueueConsumerService<THandler>(
         catch (OperationCanceledException) when (budget.IsCancellationRequested)
         {
             Log.QueueSettleAbandoned(logger, _queue, message.EventId, consumerId);
+        }
+    }
+
+    /// <summary>
+    /// One call of a transactional handler: its batch and the message's acknowledgement commit together. A handler that
+    /// finished as the consumer stops still commits, within the shutdown budget; a lost lease fails the fenced
+    /// acknowledgement (<see cref="QueueLeaseLostException"/>), which rolls everything back.
+    /// </summary>
+    private async Task HandleInTransactionAsync(ITransactionalQueueMessageHandler handler, DequeuedEvent message, string consumerId,
+        CancellationToken handling, CancellationToken budget)
+    {
+        var factory = transactions ?? throw new InvalidOperationException(
+            "No consumer transactions are registered: register a backend (AddInMemoryEventStorage, AddPostgresEventStreaming).");
+        var unit = await factory.BeginAsync(handling).ConfigureAwait(false);
+        await using (unit.ConfigureAwait(false))
+        {
+            await handler.HandleAsync(message, unit.Transaction, handling).ConfigureAwait(false);
+            unit.Transaction.Batch.Acknowledge(_queue, message.EventId, consumerId);
+            await unit.CommitAsync(budget).ConfigureAwait(false);
         }
     }
 
@@ -234,5 +278,6 @@ internal sealed class QueueConsumerService<THandler>(
     }
 }
 
-/// <summary>One <c>AddQueueConsumer</c> registration: the handler type is part of its identity.</summary>
-internal sealed record QueueConsumerRegistration(string QueueName, Type HandlerType, QueueConsumerOptions Options);
+/// <summary>One <c>AddQueueConsumer</c> registration: the handler type is part of its identity (<c>Transactional</c>: an
+/// <see cref="ITransactionalQueueMessageHandler"/>).</summary>
+internal sealed record QueueConsumerRegistration(string QueueName, Type HandlerType, QueueConsumerOptions Options, bool Transactional = false);
