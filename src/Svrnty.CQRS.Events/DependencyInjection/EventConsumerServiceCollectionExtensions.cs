@@ -43,7 +43,11 @@ public static class EventConsumerServiceCollectionExtensions
         var registration = new EventStreamConsumerRegistration(streamName, consumerGroup, options);
         services.AddSingleton(registration);
         services.TryAddScoped<THandler>();
-        services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<EventStreamConsumerService<THandler>>(sp, registration));
+        services.AddSingleton<IHostedService>(sp =>
+        {
+            BackendGuard.Require(sp, $"The stream consumer {typeof(THandler).Name} of '{streamName}' (group '{consumerGroup}')");
+            return ActivatorUtilities.CreateInstance<EventStreamConsumerService<THandler>>(sp, registration);
+        });
         return services;
     }
 
@@ -80,7 +84,11 @@ public static class EventConsumerServiceCollectionExtensions
         var registration = new QueueConsumerRegistration(queueName, typeof(THandler), options);
         services.AddSingleton(registration);
         services.TryAddScoped<THandler>();
-        services.AddSingleton<IHostedService>(sp => ActivatorUtilities.CreateInstance<QueueConsumerService<THandler>>(sp, registration));
+        services.AddSingleton<IHostedService>(sp =>
+        {
+            BackendGuard.Require(sp, $"The queue consumer {typeof(THandler).Name} of '{queueName}'");
+            return ActivatorUtilities.CreateInstance<QueueConsumerService<THandler>>(sp, registration);
+        });
         return services;
     }
 }
