@@ -9,20 +9,6 @@ using Svrnty.CQRS.Events.Sample.Emails;
 
 namespace Svrnty.CQRS.Events.Sample;
 
-/// <summary>Sets the emails queue's <see cref="StreamConfiguration.MaxDeliveryAttempts"/>. A hosted service rather
-/// than code before <c>Run</c>, so that on PostgreSQL it runs after the migrations and before the queue consumer.</summary>
-internal sealed class QueueSetup(IStreamConfigurationStore configuration) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken) =>
-        configuration.SetAsync(new StreamConfiguration
-        {
-            StreamName = ConfirmationSender.Queue,
-            MaxDeliveryAttempts = ConfirmationSender.MaxDeliveryAttempts,
-        }, cancellationToken);
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}
-
 /// <summary>Bad input (an empty or over-long name, a negative offset, ...) is a 400 with the store's message.</summary>
 internal sealed class BadRequestHandler(IProblemDetailsService problems) : IExceptionHandler
 {

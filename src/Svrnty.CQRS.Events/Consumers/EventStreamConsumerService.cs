@@ -182,4 +182,10 @@ internal sealed class EventStreamConsumerService<THandler>(
 }
 
 /// <summary>One <c>AddEventStreamConsumer</c> registration.</summary>
-internal sealed record EventStreamConsumerRegistration(string StreamName, string ConsumerGroup, EventStreamConsumerOptions Options);
+internal sealed record EventStreamConsumerRegistration(string StreamName, string ConsumerGroup)
+{
+    public string OptionsName => EventStreamConsumerOptions.NameFor(StreamName, ConsumerGroup);
+
+    /// <summary>The consumer's named options, resolved when its hosted service is created.</summary>
+    public EventStreamConsumerOptions Options { get; init; } = new();
+}

@@ -235,4 +235,10 @@ internal sealed class QueueConsumerService<THandler>(
 }
 
 /// <summary>One <c>AddQueueConsumer</c> registration: the handler type is part of its identity.</summary>
-internal sealed record QueueConsumerRegistration(string QueueName, Type HandlerType, QueueConsumerOptions Options);
+internal sealed record QueueConsumerRegistration(string QueueName, Type HandlerType)
+{
+    public string OptionsName => QueueConsumerOptions.NameFor(QueueName, HandlerType);
+
+    /// <summary>The consumer's named options, resolved when its hosted service is created.</summary>
+    public QueueConsumerOptions Options { get; init; } = new();
+}
