@@ -66,6 +66,7 @@ builder.Services.AddExceptionHandler<BadRequestHandler>();
 builder.AddConsoleTelemetry(); // only with --Telemetry:Console=true
 
 var app = builder.Build();
+app.UseTrailingNewline(); // curl prints one response per line
 app.UseExceptionHandler();
 app.MapOpenApi();
 app.MapOrderEndpoints();
