@@ -35,7 +35,6 @@ builder.Services.ConfigureEventSerialization(options => options
 // #endregion
 
 // #region sample-consumers
-builder.Services.AddHostedService<QueueSetup>(); // sets MaxDeliveryAttempts on the emails queue before its consumer starts
 // Both follow every order-{id} stream through their category's log, "$ce-order": one append per command, no feed to keep.
 builder.Services.AddEventStreamConsumer<OrderProjection>(LogStreams.Category("order"), OrderProjection.ConsumerGroup);
 builder.Services.AddEventStreamConsumer<ConfirmationRequester>(LogStreams.Category("order"), ConfirmationRequester.ConsumerGroup);
@@ -43,6 +42,7 @@ builder.Services.AddQueueConsumer<ConfirmationSender>(ConfirmationSender.Queue, 
 {
     options.Concurrency = 2;
     options.VisibilityTimeout = TimeSpan.FromSeconds(30);
+    options.MaxDeliveryAttempts = ConfirmationSender.MaxDeliveryAttempts; // set on the queue at startup
 });
 // #endregion
 
@@ -66,6 +66,7 @@ builder.Services.AddExceptionHandler<BadRequestHandler>();
 builder.AddConsoleTelemetry(); // only with --Telemetry:Console=true
 
 var app = builder.Build();
+app.UseTrailingNewline(); // curl prints one response per line
 app.UseExceptionHandler();
 app.MapOpenApi();
 app.MapOrderEndpoints();

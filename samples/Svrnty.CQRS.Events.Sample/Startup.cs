@@ -9,20 +9,6 @@ using Svrnty.CQRS.Events.Sample.Emails;
 
 namespace Svrnty.CQRS.Events.Sample;
 
-/// <summary>Sets the emails queue's <see cref="StreamConfiguration.MaxDeliveryAttempts"/>. A hosted service rather
-/// than code before <c>Run</c>, so that on PostgreSQL it runs after the migrations and before the queue consumer.</summary>
-internal sealed class QueueSetup(IStreamConfigurationStore configuration) : IHostedService
-{
-    public Task StartAsync(CancellationToken cancellationToken) =>
-        configuration.SetAsync(new StreamConfiguration
-        {
-            StreamName = ConfirmationSender.Queue,
-            MaxDeliveryAttempts = ConfirmationSender.MaxDeliveryAttempts,
-        }, cancellationToken);
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-}
-
 /// <summary>Bad input (an empty or over-long name, a negative offset, ...) is a 400 with the store's message.</summary>
 internal sealed class BadRequestHandler(IProblemDetailsService problems) : IExceptionHandler
 {
@@ -65,6 +51,19 @@ internal static partial class Startup
                 .AddConsoleExporter());
     }
 
+    /// <summary>Ends every JSON or plain-text response with a newline, so that the responses of a curl session do not run
+    /// together. Responses with a Content-Length (which a newline would break), gRPC and server-sent events are left as they are.</summary>
+    public static IApplicationBuilder UseTrailingNewline(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        await next(context);
+        var type = context.Response.ContentType;
+        if (type is not null && context.Response.ContentLength is null && !context.RequestAborted.IsCancellationRequested
+            && (type.Contains("json", StringComparison.OrdinalIgnoreCase) || type.StartsWith("text/plain", StringComparison.OrdinalIgnoreCase)))
+        {
+            await context.Response.WriteAsync("\n", context.RequestAborted);
+        }
+    });
+
     /// <summary>Once listening, logs where and what to try first.</summary>
     public static void LogStartupHint(this WebApplication app, string backend)
     {
@@ -74,6 +73,11 @@ internal static partial class Startup
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses;
             if (addresses is { Count: > 0 })
             {
+                if (!string.IsNullOrWhiteSpace(app.Configuration["urls"]))
+                {
+                    LogUrlsIgnored(app.Logger, app.Configuration["urls"]!);
+                }
+
                 var http = app.Configuration["Kestrel:Endpoints:Http:Url"] ?? addresses.First();
                 var grpc = app.Configuration["Kestrel:Endpoints:Grpc:Url"] ?? http;
                 LogListening(app.Logger, backend, http, grpc);
@@ -84,4 +88,8 @@ internal static partial class Startup
     [LoggerMessage(EventId = 1, Level = LogLevel.Information,
         Message = "Order sample ({Backend}) on {Url} (OpenAPI: {Url}/openapi/v1.json; gRPC, HTTP/2 cleartext: {GrpcUrl}). Try: curl -i {Url}/orders -H 'Content-Type: application/json' -d '{{\"orderId\":\"42\",\"customer\":\"Ann\",\"email\":\"ann@example.com\",\"total\":99.90}}'")]
     private static partial void LogListening(ILogger logger, string backend, string url, string grpcUrl);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning,
+        Message = "--urls {Urls} is ignored: the sample's two endpoints are set in appsettings.json (Kestrel:Endpoints), which win over --urls. Move them with --Kestrel:Endpoints:Http:Url=http://localhost:6000 --Kestrel:Endpoints:Grpc:Url=http://localhost:6001")]
+    private static partial void LogUrlsIgnored(ILogger logger, string urls);
 }

@@ -238,7 +238,19 @@ public abstract class SampleTests<TApp>(TApp app) : IClassFixture<TApp>
         var response = await Client.GetAsync("/health");
 
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("Healthy", await response.Content.ReadAsStringAsync());
+        Assert.Equal("Healthy\n", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Json_responses_and_problems_end_with_a_newline_so_curl_output_does_not_run_together()
+    {
+        var json = await Client.GetAsync("/emails");
+        var problem = await Client.GetAsync("/streams/%20/events?from=0");
+
+        Assert.Equal("application/json", json.Content.Headers.ContentType?.MediaType);
+        Assert.EndsWith("]\n", await json.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, problem.StatusCode);
+        Assert.EndsWith("}\n", await problem.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -3,7 +3,8 @@ namespace Svrnty.CQRS.Events.Abstractions;
 /// <summary>How far behind each consumer group is, for dashboards and alerts.</summary>
 public interface IConsumerLagMonitor
 {
-    /// <summary>Reads every group's committed offset on a stream and its lag (stream length − next offset).</summary>
+    /// <summary>Reads every group's committed offset on a stream and its lag, as a count (stream length − next offset)
+    /// and as an age (how long the event at the group's next offset has waited since it was accepted).</summary>
     /// <param name="streamName">The stream.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>One entry per group that committed on the stream, ordered by group.</returns>
@@ -30,4 +31,12 @@ public sealed record ConsumerLag
 
     /// <summary>When the group last committed.</summary>
     public required DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>When the oldest event the group has not processed (the one at <see cref="NextOffset"/>, or the oldest
+    /// retained after it) was accepted; null when the group is caught up.</summary>
+    public DateTimeOffset? OldestUnprocessedTimestamp { get; init; }
+
+    /// <summary>Lag as an age: how long the oldest unprocessed event had waited when read (the reading time minus
+    /// <see cref="OldestUnprocessedTimestamp"/>, never negative); zero when the group is caught up.</summary>
+    public TimeSpan LagAge { get; init; }
 }

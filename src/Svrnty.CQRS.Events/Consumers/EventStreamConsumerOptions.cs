@@ -43,28 +43,16 @@ public sealed class EventStreamConsumerOptions
     /// <value>Default: 5 seconds.</value>
     public TimeSpan TakeoverInterval { get; set; } = TimeSpan.FromSeconds(5);
 
-    internal void Validate()
+    /// <summary>The name of a stream consumer's options: the consumer's registration key, for
+    /// <c>services.Configure&lt;EventStreamConsumerOptions&gt;(name, ...)</c> or <c>IOptionsMonitor.Get(name)</c>.</summary>
+    /// <param name="streamName">The consumed stream.</param>
+    /// <param name="consumerGroup">The consumer group.</param>
+    /// <returns><c>"{streamName}/{consumerGroup}"</c>.</returns>
+    public static string NameFor(string streamName, string consumerGroup)
     {
-        Validation.Argument.MaxCount(BatchSize, nameof(BatchSize));
-        if (MaxAttempts < 1)
-        {
-            throw new ArgumentException($"MaxAttempts must be at least 1; got {MaxAttempts}.", nameof(MaxAttempts));
-        }
-
-        foreach (var (name, value) in new[] { (nameof(PollInterval), PollInterval), (nameof(TakeoverInterval), TakeoverInterval) })
-        {
-            if (value <= TimeSpan.Zero)
-            {
-                throw new ArgumentException($"{name} must be positive; got {value}.", name);
-            }
-        }
-
-        if (RetryDelay < TimeSpan.Zero || MaxRetryDelay < RetryDelay)
-        {
-            throw new ArgumentException("RetryDelay must not be negative and MaxRetryDelay must be at least RetryDelay.", nameof(RetryDelay));
-        }
-
-        ArgumentNullException.ThrowIfNull(Start, nameof(Start));
+        ArgumentNullException.ThrowIfNull(streamName);
+        ArgumentNullException.ThrowIfNull(consumerGroup);
+        return $"{streamName}/{consumerGroup}";
     }
 }
 

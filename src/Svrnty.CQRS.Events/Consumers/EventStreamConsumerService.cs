@@ -220,5 +220,13 @@ internal sealed class EventStreamConsumerService<THandler>(
 }
 
 /// <summary>One <c>AddEventStreamConsumer</c> registration (<c>Transactional</c>: an <see cref="ITransactionalEventStreamHandler"/>).</summary>
-internal sealed record EventStreamConsumerRegistration(string StreamName, string ConsumerGroup, EventStreamConsumerOptions Options,
-    bool Transactional = false);
+internal sealed record EventStreamConsumerRegistration(string StreamName, string ConsumerGroup)
+{
+    public string OptionsName => EventStreamConsumerOptions.NameFor(StreamName, ConsumerGroup);
+
+    /// <summary>The consumer's named options, resolved when its hosted service is created.</summary>
+    public EventStreamConsumerOptions Options { get; init; } = new();
+
+    /// <summary>Whether the handler is an <see cref="ITransactionalEventStreamHandler"/>.</summary>
+    public bool Transactional { get; init; }
+}

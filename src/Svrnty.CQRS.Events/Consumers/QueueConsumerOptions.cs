@@ -1,3 +1,5 @@
+using Svrnty.CQRS.Events.Abstractions;
+
 namespace Svrnty.CQRS.Events.Consumers;
 
 /// <summary>How a hosted queue consumer leases, handles and gives back messages.</summary>
@@ -23,27 +25,21 @@ public sealed class QueueConsumerOptions
     /// <value>Default: the machine name and process id.</value>
     public string? ConsumerIdPrefix { get; set; }
 
-    internal void Validate()
+    /// <summary>How many times a message is delivered before it goes to the dead-letter queue; applied to the queue's
+    /// <see cref="StreamConfiguration.MaxDeliveryAttempts"/> (through <see cref="IStreamConfigurationStore"/>) at startup,
+    /// before the consumers start. Null leaves the queue's configuration as it is.</summary>
+    /// <value>Default: null (the queue's setting, <see cref="StreamConfiguration.DefaultMaxDeliveryAttempts"/> unless set).</value>
+    public int? MaxDeliveryAttempts { get; set; }
+
+    /// <summary>The name of a queue consumer's options: the consumer's registration key, for
+    /// <c>services.Configure&lt;QueueConsumerOptions&gt;(name, ...)</c> or <c>IOptionsMonitor.Get(name)</c>.</summary>
+    /// <param name="queueName">The consumed queue.</param>
+    /// <param name="handlerType">The handler type.</param>
+    /// <returns><c>"{queueName}/{handlerType.FullName}"</c>.</returns>
+    public static string NameFor(string queueName, Type handlerType)
     {
-        if (Concurrency is < 1 or > 256)
-        {
-            throw new ArgumentException($"Concurrency must be between 1 and 256; got {Concurrency}.", nameof(Concurrency));
-        }
-
-        Validation.Argument.VisibilityTimeout(VisibilityTimeout, nameof(VisibilityTimeout));
-        if (RedeliveryDelay < TimeSpan.Zero || RedeliveryDelay > Validation.Argument.MaxVisibilityTimeout)
-        {
-            throw new ArgumentException($"RedeliveryDelay must be between zero and {Validation.Argument.MaxVisibilityTimeout}.", nameof(RedeliveryDelay));
-        }
-
-        if (PollInterval <= TimeSpan.Zero)
-        {
-            throw new ArgumentException($"PollInterval must be positive; got {PollInterval}.", nameof(PollInterval));
-        }
-
-        if (ConsumerIdPrefix is not null)
-        {
-            Validation.Argument.Name(ConsumerIdPrefix, nameof(ConsumerIdPrefix));
-        }
+        ArgumentNullException.ThrowIfNull(queueName);
+        ArgumentNullException.ThrowIfNull(handlerType);
+        return $"{queueName}/{handlerType.FullName}";
     }
 }

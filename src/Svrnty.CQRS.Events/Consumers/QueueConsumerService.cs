@@ -280,4 +280,13 @@ internal sealed class QueueConsumerService<THandler>(
 
 /// <summary>One <c>AddQueueConsumer</c> registration: the handler type is part of its identity (<c>Transactional</c>: an
 /// <see cref="ITransactionalQueueMessageHandler"/>).</summary>
-internal sealed record QueueConsumerRegistration(string QueueName, Type HandlerType, QueueConsumerOptions Options, bool Transactional = false);
+internal sealed record QueueConsumerRegistration(string QueueName, Type HandlerType)
+{
+    public string OptionsName => QueueConsumerOptions.NameFor(QueueName, HandlerType);
+
+    /// <summary>The consumer's named options, resolved when its hosted service is created.</summary>
+    public QueueConsumerOptions Options { get; init; } = new();
+
+    /// <summary>Whether the handler is an <see cref="ITransactionalQueueMessageHandler"/>.</summary>
+    public bool Transactional { get; init; }
+}

@@ -24,30 +24,19 @@ public static class TransactionalConsumerServiceCollectionExtensions
     /// <param name="consumerGroup">The consumer group whose offset is committed.</param>
     /// <param name="configure">Sets the options; see <see cref="EventStreamConsumerOptions"/> for defaults.</param>
     /// <returns>The service collection.</returns>
-    /// <exception cref="ArgumentException">An invalid name or option.</exception>
+    /// <exception cref="ArgumentException">An invalid name (an invalid option fails at startup).</exception>
     public static IServiceCollection AddTransactionalEventStreamConsumer<THandler>(this IServiceCollection services, string streamName,
         string consumerGroup, Action<EventStreamConsumerOptions>? configure = null)
         where THandler : class, ITransactionalEventStreamHandler
     {
         ArgumentNullException.ThrowIfNull(services);
-        Argument.ReadableName(streamName, nameof(streamName));
-        Argument.Name(consumerGroup, nameof(consumerGroup));
-        var options = new EventStreamConsumerOptions();
-        configure?.Invoke(options);
-        options.Validate();
-
-        if (services.Any(d => d.ServiceType == typeof(EventStreamConsumerRegistration) && d.ImplementationInstance is EventStreamConsumerRegistration r
-                              && r.StreamName == streamName && r.ConsumerGroup == consumerGroup))
+        return services.AddEventStreamConsumerCore<THandler>(streamName, consumerGroup, options =>
         {
-            return services;
-        }
-
-        var registration = new EventStreamConsumerRegistration(streamName, consumerGroup, options, Transactional: true);
-        services.AddSingleton(registration);
-        services.TryAddScoped<THandler>();
-        services.AddSingleton<IHostedService>(sp =>
-            ActivatorUtilities.CreateInstance<EventStreamConsumerService<THandler>>(sp, registration, Transactions(sp)));
-        return services;
+            if (configure is not null)
+            {
+                options.Configure(configure);
+            }
+        }, transactional: true);
     }
 
     /// <summary>
@@ -62,32 +51,22 @@ public static class TransactionalConsumerServiceCollectionExtensions
     /// <param name="queueName">The queue to consume.</param>
     /// <param name="configure">Sets the options; see <see cref="QueueConsumerOptions"/> for defaults.</param>
     /// <returns>The service collection.</returns>
-    /// <exception cref="ArgumentException">An invalid name or option.</exception>
+    /// <exception cref="ArgumentException">An invalid name (an invalid option fails at startup).</exception>
     public static IServiceCollection AddTransactionalQueueConsumer<THandler>(this IServiceCollection services, string queueName,
         Action<QueueConsumerOptions>? configure = null)
         where THandler : class, ITransactionalQueueMessageHandler
     {
         ArgumentNullException.ThrowIfNull(services);
-        Argument.WritableName(queueName, nameof(queueName));
-        var options = new QueueConsumerOptions();
-        configure?.Invoke(options);
-        options.Validate();
-
-        if (services.Any(d => d.ServiceType == typeof(QueueConsumerRegistration) && d.ImplementationInstance is QueueConsumerRegistration r
-                              && r.QueueName == queueName && r.HandlerType == typeof(THandler)))
+        return services.AddQueueConsumerCore<THandler>(queueName, options =>
         {
-            return services;
-        }
-
-        var registration = new QueueConsumerRegistration(queueName, typeof(THandler), options, Transactional: true);
-        services.AddSingleton(registration);
-        services.TryAddScoped<THandler>();
-        services.AddSingleton<IHostedService>(sp =>
-            ActivatorUtilities.CreateInstance<QueueConsumerService<THandler>>(sp, registration, Transactions(sp)));
-        return services;
+            if (configure is not null)
+            {
+                options.Configure(configure);
+            }
+        }, transactional: true);
     }
 
     /// <summary>The backend's unit of work, or the backend-neutral one over <see cref="IEventBatchWriter"/>.</summary>
-    private static IConsumerTransactionFactory Transactions(IServiceProvider services) =>
+    internal static IConsumerTransactionFactory Transactions(IServiceProvider services) =>
         services.GetService<IConsumerTransactionFactory>() ?? new EventBatchConsumerTransactions(services.GetRequiredService<IEventBatchWriter>());
 }

@@ -8,7 +8,7 @@ using Svrnty.CQRS.Events.Abstractions;
 namespace Svrnty.CQRS.Events.Diagnostics;
 
 /// <summary>
-/// Refreshes the gauges (queue depth, oldest pending message, dead letters, consumer lag) of the
+/// Refreshes the gauges (queue depth, oldest pending message, dead letters, consumer lag as a count and as an age) of the
 /// <see cref="MonitoringTargets"/> in the background and caches them, so metric callbacks never do I/O.
 /// </summary>
 internal sealed partial class GaugeCollector : BackgroundService
@@ -37,6 +37,8 @@ internal sealed partial class GaugeCollector : BackgroundService
         meter.CreateObservableGauge("svrnty.consumer.lag", () => _lags.Values.Select(l => new Measurement<long>(l.Lag,
             new KeyValuePair<string, object?>("messaging.destination.name", l.StreamName),
             new KeyValuePair<string, object?>("messaging.consumer.group.name", l.ConsumerGroup))), "{event}", "Events a monitored consumer group has not processed.");
+        meter.CreateObservableGauge("svrnty.consumer.lag.age", LagAges, "s",
+            "How long the oldest event a monitored consumer group has not processed has waited since it was accepted.");
     }
 
     /// <summary>Reads every target once.</summary>
@@ -94,6 +96,15 @@ internal sealed partial class GaugeCollector : BackgroundService
 
     private IEnumerable<Measurement<long>> Queues(Func<QueueStatistics, long> value) =>
         _queues.Values.Select(q => new Measurement<long>(value(q), new KeyValuePair<string, object?>("messaging.destination.name", q.StreamName)));
+
+    private IEnumerable<Measurement<double>> LagAges()
+    {
+        var now = _time.GetUtcNow();
+        return _lags.Values.Select(l => new Measurement<double>(
+            l.OldestUnprocessedTimestamp is { } oldest ? Math.Max(0, (now - oldest).TotalSeconds) : 0,
+            new KeyValuePair<string, object?>("messaging.destination.name", l.StreamName),
+            new KeyValuePair<string, object?>("messaging.consumer.group.name", l.ConsumerGroup)));
+    }
 
     private IEnumerable<Measurement<double>> OldestAges()
     {

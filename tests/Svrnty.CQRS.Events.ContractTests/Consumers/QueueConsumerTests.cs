@@ -87,6 +87,38 @@ public abstract class QueueConsumerTests(EventStoreFixture fixture) : StoreSuite
     }
 
     [Fact]
+    public async Task The_consumers_max_delivery_attempts_is_set_on_the_queue_at_startup_and_dead_letters_after_it()
+    {
+        var queue = NewName("queue");
+        await Configurations.SetAsync(new StreamConfiguration { StreamName = queue, MaxDeliveryAttempts = 7 });
+        var e = NewEvent("doomed");
+        var recorder = new Recorder { OnMessage = (_, _) => throw new InvalidOperationException("smtp down") };
+        await using var host = await StartConsumerAsync(queue, o => o.MaxDeliveryAttempts = 2, recorder);
+
+        Assert.Equal(2, (await Configurations.GetAsync(queue))?.MaxDeliveryAttempts);
+        await Streams.EnqueueAsync(queue, e);
+
+        await Deadline.UntilAsync(() => DeadLetters.CountAsync(queue), count => count == 1, "the message is dead-lettered");
+        Assert.Equal(2, recorder.Calls(e.EventId));
+        Assert.Equal(2, Assert.Single(await DeadLetters.ReadAsync(queue, 10)).DeliveryCount);
+    }
+
+    [Fact]
+    public async Task Without_max_delivery_attempts_the_consumer_leaves_the_queues_configuration_as_it_is()
+    {
+        var configured = NewName("queue");
+        var unconfigured = NewName("queue");
+        await Configurations.SetAsync(new StreamConfiguration { StreamName = configured, MaxDeliveryAttempts = 7 });
+
+        await using var host = await TestHost.StartAsync(Fixture, s => s
+            .AddQueueConsumer<RecordingQueueHandler>(configured, o => o.PollInterval = TimeSpan.FromHours(1))
+            .AddQueueConsumer<RecordingQueueHandler>(unconfigured, o => o.PollInterval = TimeSpan.FromHours(1)));
+
+        Assert.Equal(7, (await Configurations.GetAsync(configured))?.MaxDeliveryAttempts);
+        Assert.Null(await Configurations.GetAsync(unconfigured));
+    }
+
+    [Fact]
     public async Task A_failed_message_waits_for_the_redelivery_delay()
     {
         var queue = NewName("queue");

@@ -135,4 +135,24 @@ public abstract class SubscriptionTests(EventStoreFixture fixture) : StoreSuite(
         Assert.Equal([15L, 0], lag.Select(l => l.Lag));
         Assert.All(lag, l => Assert.Equal(20, l.StreamLength));
     }
+
+    [Fact]
+    public async Task Lag_as_an_age_is_how_long_the_event_at_each_group_s_next_offset_has_waited()
+    {
+        var stream = NewName();
+        var start = Time.GetUtcNow();
+        await Streams.AppendAsync(stream, NewEvents(5));
+        Time.Advance(TimeSpan.FromSeconds(30));
+        await Streams.AppendAsync(stream, NewEvents(5));
+        await Offsets.CommitOffsetAsync(stream, "behind", 2);
+        await Offsets.CommitOffsetAsync(stream, "middle", 5);
+        await Offsets.CommitOffsetAsync(stream, "current", 10);
+        Time.Advance(TimeSpan.FromSeconds(60));
+
+        var lag = (await Fixture.Services.GetRequiredService<IConsumerLagMonitor>().GetLagAsync(stream)).ToDictionary(l => l.ConsumerGroup);
+
+        Assert.Equal((8L, TimeSpan.FromSeconds(90), start), (lag["behind"].Lag, lag["behind"].LagAge, lag["behind"].OldestUnprocessedTimestamp));
+        Assert.Equal((5L, TimeSpan.FromSeconds(60), start.AddSeconds(30)), (lag["middle"].Lag, lag["middle"].LagAge, lag["middle"].OldestUnprocessedTimestamp));
+        Assert.Equal((0L, TimeSpan.Zero, (DateTimeOffset?)null), (lag["current"].Lag, lag["current"].LagAge, lag["current"].OldestUnprocessedTimestamp));
+    }
 }

@@ -152,5 +152,6 @@ public abstract class TelemetryTests(EventStoreFixture fixture) : StoreSuite(fix
         Assert.Equal(1, capture.Last("svrnty.queue.messages.in_flight", queue));
         Assert.Equal(1, capture.Last("svrnty.queue.dead_letters", queue));
         Assert.True(capture.Last("svrnty.queue.oldest_message.age", queue) >= 42);
+        Assert.True(capture.Last("svrnty.consumer.lag.age", stream) >= 42);
     }
 }

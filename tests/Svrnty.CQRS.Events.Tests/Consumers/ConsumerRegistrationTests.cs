@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.Consumers;
 
@@ -15,9 +16,10 @@ public sealed class ConsumerRegistrationTests
         services.AddQueueConsumer<ReceiptSender>("emails", o => o.Concurrency = 4);
         services.AddQueueConsumer<ReceiptSender>("emails", o => o.Concurrency = 8);
 
-        Assert.Single(services, d => d.ServiceType == typeof(IHostedService));
+        Assert.Single(services, IsConsumer);
         var registration = Assert.Single(Registrations(services));
-        Assert.Equal(4, registration.Options.Concurrency);
+        using var provider = services.BuildServiceProvider();
+        Assert.Equal(4, provider.GetRequiredService<IOptionsMonitor<QueueConsumerOptions>>().Get(registration.OptionsName).Concurrency);
         Assert.Single(services, d => d.ServiceType == typeof(ReceiptSender));
     }
 
@@ -30,7 +32,7 @@ public sealed class ConsumerRegistrationTests
         services.AddQueueConsumer<ReceiptSender>("sms");
         services.AddQueueConsumer<AuditWriter>("emails");
 
-        Assert.Equal(3, services.Count(d => d.ServiceType == typeof(IHostedService)));
+        Assert.Equal(3, services.Count(IsConsumer));
         Assert.Equal(
             [("emails", typeof(ReceiptSender)), ("sms", typeof(ReceiptSender)), ("emails", typeof(AuditWriter))],
             Registrations(services).Select(r => (r.QueueName, r.HandlerType)));
@@ -46,6 +48,10 @@ public sealed class ConsumerRegistrationTests
 
         Assert.Single(services, d => d.ServiceType == typeof(IHostedService));
     }
+
+    // The hosted services other than the one that applies the queues' delivery limits.
+    private static bool IsConsumer(ServiceDescriptor d) =>
+        d.ServiceType == typeof(IHostedService) && d.ImplementationFactory?.Method.ReturnType != typeof(QueueDeliveryLimits);
 
     private static IEnumerable<QueueConsumerRegistration> Registrations(ServiceCollection services) =>
         services.Select(d => d.ImplementationInstance).OfType<QueueConsumerRegistration>();

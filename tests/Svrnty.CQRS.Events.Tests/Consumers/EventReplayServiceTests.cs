@@ -99,4 +99,21 @@ public sealed class EventReplayServiceTests
         Assert.Equal(30, result.EventsDone);
         Assert.InRange((time.GetUtcNow() - time.Start).TotalSeconds, 2.9, 30);
     }
+
+    [Fact]
+    public async Task A_Task_returning_handler_replays_like_a_ValueTask_returning_one()
+    {
+        var replay = Create(new SyntheticStream(5), new FakeTimeProvider());
+        var seen = new List<long>();
+        Task ApplyAsync(StoredEvent e, CancellationToken ct)
+        {
+            seen.Add(e.Offset);
+            return Task.CompletedTask;
+        }
+
+        var result = await replay.ReplayAsync("s", (e, ct) => ApplyAsync(e, ct));
+
+        Assert.Equal([0L, 1, 2, 3, 4], seen);
+        Assert.Equal(5, result.EventsDone);
+    }
 }
