@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 using NpgsqlTypes;
 using Svrnty.CQRS.Events.Abstractions;
@@ -7,17 +8,23 @@ using Svrnty.CQRS.Events.Serialization;
 
 namespace Svrnty.CQRS.Events.Benchmarks.Contenders;
 
-/// <summary>Our PostgreSQL backend, registered as an application registers it, in a schema of its own.</summary>
+/// <summary>
+/// Our PostgreSQL backend, registered as an application registers it, in a schema of its own, with its hosted services
+/// running as in an application: among them the background log sequencer, so every workload pays for keeping the
+/// global log (<c>$all</c> and the category logs) numbered.
+/// </summary>
 internal sealed class SvrntyPostgresContender : IStreamContender, IQueueContender
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
     private readonly ServiceProvider _services;
+    private readonly IHostedService[] _hosted;
     private readonly IEventStreamStore _store;
     private readonly string _connectionString;
 
     private SvrntyPostgresContender(ServiceProvider services, string connectionString, string schema)
     {
         _services = services;
+        _hosted = services.GetServices<IHostedService>().ToArray();
         _store = services.GetRequiredService<IEventStreamStore>();
         _connectionString = connectionString;
         Schema = schema;
@@ -26,6 +33,9 @@ internal sealed class SvrntyPostgresContender : IStreamContender, IQueueContende
     public string Implementation => "svrnty-postgres";
 
     public string Schema { get; }
+
+    /// <summary>The container, for workloads that need more than the store (a subscriber).</summary>
+    public IServiceProvider Services => _services;
 
     public static async Task<SvrntyPostgresContender> CreateAsync(string connectionString, CancellationToken cancellationToken)
     {
@@ -39,7 +49,13 @@ internal sealed class SvrntyPostgresContender : IStreamContender, IQueueContende
             })
             .BuildServiceProvider();
         await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
-        return new SvrntyPostgresContender(services, connectionString, schema);
+        var contender = new SvrntyPostgresContender(services, connectionString, schema);
+        foreach (var hosted in contender._hosted)
+        {
+            await hosted.StartAsync(cancellationToken);
+        }
+
+        return contender;
     }
 
     public Task AppendAsync(string stream, OrderPlaced @event, CancellationToken cancellationToken) =>
@@ -156,6 +172,11 @@ internal sealed class SvrntyPostgresContender : IStreamContender, IQueueContende
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var hosted in _hosted.Reverse())
+        {
+            await hosted.StopAsync(CancellationToken.None);
+        }
+
         await _services.DisposeAsync();
         await Schemas.DropAsync(_connectionString, Schema);
     }
