@@ -20,6 +20,7 @@ public sealed class WorkloadSmokeTests
         { "read", ["svrnty-postgres", "marten", "npgsql-raw", "npgsql-raw-prepared"] },
         { "queue", ["svrnty-postgres", "skip-locked-raw"] },
         { "subscription-latency", ["svrnty-postgres", "svrnty-inmemory"] },
+        { "log-follow", ["svrnty-postgres", "marten"] },
         { "inmemory-append", ["svrnty-inmemory", "locked-list"] },
         { "inmemory-read", ["svrnty-inmemory", "locked-list"] },
         { "growth", ["svrnty-postgres"] },

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 using NpgsqlTypes;
 using Svrnty.CQRS.Events.Abstractions;
@@ -7,13 +8,15 @@ using Svrnty.CQRS.Events.Serialization;
 
 namespace Svrnty.CQRS.Events.Benchmarks.Contenders;
 
-/// <summary>Our PostgreSQL backend, registered as an application registers it, in a schema of its own. With a
-/// <c>payloadType</c> (<c>--compare-jsonb</c>), the payload columns are altered to that type after the migrations, to
-/// measure what the type costs the same code (<c>svrnty-postgres-jsonb</c>; PostgreSQL casts the json parameters).</summary>
+/// <summary>Our PostgreSQL backend, registered as an application registers it, in a schema of its own, with its hosted
+/// services running as in an application: among them the background log sequencer, so every workload pays for keeping
+/// the global log numbered. With a <c>payloadType</c> (<c>--compare-jsonb</c>), the payload columns are altered to that
+/// type after the migrations, to measure what the type costs the same code (<c>svrnty-postgres-jsonb</c>).</summary>
 internal sealed class SvrntyPostgresContender : IStreamContender, IQueueContender
 {
     private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
     private readonly ServiceProvider _services;
+    private readonly IHostedService[] _hosted;
     private readonly IEventStreamStore _store;
     private readonly string _connectionString;
 
@@ -21,6 +24,7 @@ internal sealed class SvrntyPostgresContender : IStreamContender, IQueueContende
     {
         Implementation = payloadType is null ? "svrnty-postgres" : $"svrnty-postgres-{payloadType}";
         _services = services;
+        _hosted = services.GetServices<IHostedService>().ToArray();
         _store = services.GetRequiredService<IEventStreamStore>();
         _connectionString = connectionString;
         Schema = schema;
@@ -29,6 +33,9 @@ internal sealed class SvrntyPostgresContender : IStreamContender, IQueueContende
     public string Implementation { get; }
 
     public string Schema { get; }
+
+    /// <summary>The container, for workloads that need more than the store (a subscriber).</summary>
+    public IServiceProvider Services => _services;
 
     public static Task<SvrntyPostgresContender> CreateAsync(string connectionString, CancellationToken cancellationToken) =>
         CreateAsync(connectionString, payloadType: null, cancellationToken);
@@ -54,7 +61,13 @@ internal sealed class SvrntyPostgresContender : IStreamContender, IQueueContende
             }
         }
 
-        return new SvrntyPostgresContender(services, connectionString, schema, payloadType);
+        var contender = new SvrntyPostgresContender(services, connectionString, schema, payloadType);
+        foreach (var hosted in contender._hosted)
+        {
+            await hosted.StartAsync(cancellationToken);
+        }
+
+        return contender;
     }
 
     public Task AppendAsync(string stream, OrderPlaced @event, CancellationToken cancellationToken) =>
@@ -171,6 +184,11 @@ internal sealed class SvrntyPostgresContender : IStreamContender, IQueueContende
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var hosted in _hosted.Reverse())
+        {
+            await hosted.StopAsync(CancellationToken.None);
+        }
+
         await _services.DisposeAsync();
         await Schemas.DropAsync(_connectionString, Schema);
     }

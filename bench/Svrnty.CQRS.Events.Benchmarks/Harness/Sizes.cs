@@ -38,6 +38,12 @@ internal sealed record Sizes
     /// <summary>The gap between two appends of <c>subscription-latency</c>: a steady trickle, so each event is measured on its own.</summary>
     public TimeSpan SubscriptionPace { get; init; } = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>Events appended per <c>log-follow</c> run, shared by <see cref="ConcurrentWriters"/> writers.</summary>
+    public required int LogFollowEvents { get; init; }
+
+    /// <summary>The streams <c>log-follow</c>'s writers append to (each writer its own share of them).</summary>
+    public int LogFollowStreams { get; init; } = 64;
+
     /// <summary>Events already in the table for the second <c>growth-append</c> row, and the length of the long stream of <c>growth-read</c>.</summary>
     public required int GrowthPrefill { get; init; }
 
@@ -58,6 +64,7 @@ internal sealed record Sizes
         QueueMessages = 20_000,
         InMemoryEvents = 100_000,
         SubscriptionEvents = 2_000,
+        LogFollowEvents = 10_000,
         GrowthPrefill = 1_000_000,
         GrowthShortStream = 10_000,
         GrowthPagesPerRun = 20,
@@ -74,6 +81,7 @@ internal sealed record Sizes
         QueueMessages = 1_000,
         InMemoryEvents = 50_000,
         SubscriptionEvents = 300,
+        LogFollowEvents = 1_600,
         GrowthPrefill = 50_000,
         GrowthShortStream = 10_000,
         GrowthPagesPerRun = 10,
@@ -91,6 +99,7 @@ internal sealed record Sizes
         QueueMessages = 40,
         InMemoryEvents = 200,
         SubscriptionEvents = 20,
+        LogFollowEvents = 24,
         GrowthPrefill = 2_000,
         GrowthShortStream = 1_000,
         GrowthPagesPerRun = 2,

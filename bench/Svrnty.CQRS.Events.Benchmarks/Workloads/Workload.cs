@@ -75,6 +75,7 @@ internal static class WorkloadCatalog
         new ReadWorkload(),
         new QueueWorkload(),
         new SubscriptionLatencyWorkload(),
+        new LogFollowWorkload(),
         new InMemoryAppendWorkload(),
         new InMemoryReadWorkload(),
         new GrowthWorkload(),

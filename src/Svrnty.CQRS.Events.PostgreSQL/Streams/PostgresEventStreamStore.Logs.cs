@@ -28,9 +28,15 @@ internal sealed partial class PostgresEventStreamStore
 
     // Locks only when something is pending, and then marks the transaction (a transaction-local setting) so that the
     // step's statement, which sees what committed up to the moment it starts, numbers anything only under the lock.
+    // It also turns JIT compilation off for the rest of the transaction, always: the planner cannot estimate the step
+    // (generate_series over a column counts as 1,000 rows per pending append, and log_pending's estimate grows with its
+    // pages), so once log_pending has held a few thousand rows the step's cost passes jit_above_cost and every step,
+    // even an empty one, spends 50-700 ms compiling a few dozen functions, the sequencer falls further behind, and the
+    // table grows: a trap. (Measured with the log-follow benchmark, docs/benchmarks.md.)
     private string LockIfPendingSql => field ??= $"""
-        SELECT set_config('svrnty.sequencing', 'on', true)
-        FROM (SELECT pg_advisory_xact_lock({SequencerLockClass}, hashtext($1)) FROM (SELECT 1 FROM {_schema}.log_pending LIMIT 1) pending) locked
+        SELECT set_config('jit', 'off', true),
+               (SELECT set_config('svrnty.sequencing', 'on', true)
+                FROM (SELECT pg_advisory_xact_lock({SequencerLockClass}, hashtext($1)) FROM (SELECT 1 FROM {_schema}.log_pending LIMIT 1) pending) locked)
         """;
 
     /// <summary>$1 '$all', $2 the category prefix, $3 now. Returns how many appends it numbered.</summary>
