@@ -181,23 +181,7 @@ internal sealed partial class PostgresEventStreamStore
                 var events = new List<StoredEvent>();
                 while (await reader.ReadAsync(ct).ConfigureAwait(false))
                 {
-                    var eventId = reader.GetString(3);
-                    var eventType = reader.GetString(4);
-                    var correlationId = reader.GetNullableString(5);
-                    var json = reader.GetString(6);
-                    events.Add(new StoredEvent
-                    {
-                        StreamName = reader.GetString(1),
-                        Offset = reader.GetInt64(2),
-                        Position = reader.GetInt64(0),
-                        EventId = eventId,
-                        EventType = eventType,
-                        CorrelationId = correlationId,
-                        Event = serializer.Deserialize(eventType, json, eventId, correlationId, reader.GetTimestamp(7)),
-                        Json = json,
-                        Timestamp = reader.GetTimestamp(8),
-                        TraceParent = reader.GetNullableString(9),
-                    });
+                    events.Add(ReadEvent(reader));
                 }
 
                 return (IReadOnlyList<StoredEvent>)events;

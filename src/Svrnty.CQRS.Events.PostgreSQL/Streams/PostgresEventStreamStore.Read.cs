@@ -1,3 +1,4 @@
+using Npgsql;
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.PostgreSQL.Execution;
 
@@ -10,7 +11,7 @@ internal sealed partial class PostgresEventStreamStore
     // whatever plan the server picks: with stale statistics (a stream that grew since the last ANALYZE) it can choose a
     // bitmap scan of everything from the offset on, then a sort.
     private string ReadSql => field ??= $"""
-        SELECT stream_offset, event_id, event_type, correlation_id, data, occurred_at, created_at, trace_parent
+        SELECT stream_offset, stream_name, stream_offset, event_id, event_type, correlation_id, data, occurred_at, created_at, trace_parent
         FROM {_schema}.events
         WHERE stream_name = $1 AND stream_offset >= $2
           AND stream_offset < least(greatest($2, (SELECT min(o.stream_offset) FROM {_schema}.events o WHERE o.stream_name = $1)),
@@ -49,29 +50,35 @@ internal sealed partial class PostgresEventStreamStore
                 var events = new List<StoredEvent>();
                 while (await reader.ReadAsync(ct).ConfigureAwait(false))
                 {
-                    var eventId = reader.GetString(1);
-                    var eventType = reader.GetString(2);
-                    var correlationId = reader.GetNullableString(3);
-                    var offset = reader.GetInt64(0);
-                    var json = reader.GetString(4);
-                    events.Add(new StoredEvent
-                    {
-                        StreamName = streamName,
-                        Offset = offset,
-                        Position = offset,
-                        EventId = eventId,
-                        EventType = eventType,
-                        CorrelationId = correlationId,
-                        Event = serializer.Deserialize(eventType, json, eventId, correlationId, reader.GetTimestamp(5)),
-                        Json = json,
-                        Timestamp = reader.GetTimestamp(6),
-                        TraceParent = reader.GetNullableString(7),
-                    });
+                    events.Add(ReadEvent(reader));
                 }
 
                 return (IReadOnlyList<StoredEvent>)events;
             }
         }, cancellationToken);
+
+    /// <summary>An event row as both stream and log reads select it: position, stream, offset, id, type, correlation
+    /// id, data, occurred at, accepted at, trace parent.</summary>
+    private StoredEvent ReadEvent(NpgsqlDataReader reader)
+    {
+        var eventId = reader.GetString(3);
+        var eventType = reader.GetString(4);
+        var correlationId = reader.GetNullableString(5);
+        var json = reader.GetString(6);
+        return new StoredEvent
+        {
+            StreamName = reader.GetString(1),
+            Offset = reader.GetInt64(2),
+            Position = reader.GetInt64(0),
+            EventId = eventId,
+            EventType = eventType,
+            CorrelationId = correlationId,
+            Event = serializer.Deserialize(eventType, json, eventId, correlationId, reader.GetTimestamp(7)),
+            Json = json,
+            Timestamp = reader.GetTimestamp(8),
+            TraceParent = reader.GetNullableString(9),
+        };
+    }
 
     protected override Task<long> GetStreamLengthCoreAsync(string streamName, CancellationToken cancellationToken) =>
         LogStreams.IsLog(streamName) ? GetLogLengthAsync(streamName, cancellationToken) : executor.RunAsync("length", Repeat.Safe, LengthSql, async (command, ct) =>
