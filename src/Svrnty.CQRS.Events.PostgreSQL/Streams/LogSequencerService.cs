@@ -9,7 +9,9 @@ namespace Svrnty.CQRS.Events.PostgreSQL.Streams;
 /// Numbers the log streams in the background, so that appends that nobody reads through a log do not pile up in
 /// <c>log_pending</c>. It wakes on every append notification (any stream's append wakes <see cref="LogStreams.All"/>'s
 /// waiters) and at least every <see cref="PollInterval"/>, and runs the sequencer step, which log readers also run
-/// before they read: correctness never depends on this loop, only the size of each step does.
+/// before they read: correctness never depends on this loop, only the size of each step does. While appends arrive it
+/// also vacuums <c>log_pending</c> every <see cref="VacuumInterval"/>, so the step never reads more than a few seconds
+/// of dead rows (migration 004 says why).
 /// </summary>
 internal sealed class LogSequencerService(
     PostgresEventStreamStore store,
@@ -20,15 +22,26 @@ internal sealed class LogSequencerService(
 {
     internal static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
+    internal static readonly TimeSpan VacuumInterval = TimeSpan.FromSeconds(2);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Whether appends arrived since the last vacuum: a step numbered something, or an append notification came.
+        var appended = false;
+        var lastVacuum = time.GetTimestamp();
         while (!stoppingToken.IsCancellationRequested)
         {
             // Take the wake-up before the step, so an append during the step wakes the next one.
             var changed = notifier.StreamChanged(LogStreams.All);
             try
             {
-                await store.SequenceLogsAsync(stoppingToken).ConfigureAwait(false);
+                appended |= await store.SequenceLogsAsync(stoppingToken).ConfigureAwait(false) > 0;
+                if (appended && time.GetElapsedTime(lastVacuum) >= VacuumInterval)
+                {
+                    appended = false;
+                    lastVacuum = time.GetTimestamp();
+                    await store.VacuumLogPendingAsync(stoppingToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -43,6 +56,7 @@ internal sealed class LogSequencerService(
             try
             {
                 await changed.WaitAsync(PollInterval, time, stoppingToken).ConfigureAwait(false);
+                appended = true;
             }
             catch (TimeoutException)
             {

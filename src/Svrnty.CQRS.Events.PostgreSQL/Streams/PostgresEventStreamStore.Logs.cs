@@ -165,6 +165,38 @@ internal sealed partial class PostgresEventStreamStore
             }
         }, cancellationToken);
 
+    /// <summary>Past this size (8 MiB) the upkeep vacuum also truncates <c>log_pending</c>'s empty tail: it grew that
+    /// large only while something held its dead rows back (a long transaction), and the sequencer step scans it all.</summary>
+    internal const long TruncatePendingAbovePages = 1024;
+
+    /// <summary>
+    /// Vacuums <c>log_pending</c> (migration 004): its dead rows, one per append numbered since the last vacuum, are what
+    /// every sequencer step would otherwise read. It skips the table rather than wait when another vacuum holds it, and
+    /// truncates only past <see cref="TruncatePendingAbovePages"/>, since truncating locks out appends for a moment. A
+    /// role that does not own the table gets a warning from the server and no vacuum: autovacuum's settings then bound the
+    /// table instead. Returns the table's size in pages before the vacuum.
+    /// </summary>
+    internal Task<long> VacuumLogPendingAsync(CancellationToken cancellationToken) =>
+        executor.ExecuteAsync("vacuum_log_pending", Repeat.Safe, async (connection, ct) =>
+        {
+            long pages;
+            var size = new NpgsqlCommand("SELECT pg_relation_size(($1 || '.log_pending')::regclass) / current_setting('block_size')::bigint", connection);
+            await using (size.ConfigureAwait(false))
+            {
+                size.With(_schema);
+                pages = (long)(await size.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+            }
+
+            var truncate = pages > TruncatePendingAbovePages ? "true" : "false";
+            var vacuum = new NpgsqlCommand($"VACUUM (SKIP_LOCKED, TRUNCATE {truncate}) {_schema}.log_pending", connection);
+            await using (vacuum.ConfigureAwait(false))
+            {
+                await vacuum.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
+
+            return pages;
+        }, cancellationToken);
+
     private void AddSequencerStep(NpgsqlBatch batch)
     {
         batch.BatchCommands.Add(new NpgsqlBatchCommand(LockIfPendingSql).With(executor.Database.SchemaName));

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.ContractTests;
+using Svrnty.CQRS.Events.PostgreSQL.Streams;
 using Svrnty.CQRS.Events.PostgreSQL.Tests.Infrastructure;
 
 namespace Svrnty.CQRS.Events.PostgreSQL.Tests.Logs;
@@ -86,5 +87,64 @@ public sealed class PostgresLogTests
         await using var positioned = new NpgsqlCommand($"SELECT count(*) FROM {database.Schema}.event_positions", connection);
         await Deadline.UntilAsync(async () => ((long)(await pending.ExecuteScalarAsync())!, (long)(await positioned.ExecuteScalarAsync())!),
             counts => counts == (0, 3), "the background sequencer numbered the three events without any log read");
+    }
+
+    [Fact]
+    public async Task The_upkeep_vacuum_frees_dead_pending_rows_for_reuse_and_truncates_only_a_table_that_grew_large()
+    {
+        await using var services = await TestServices.StartAsync();
+        var store = services.GetRequiredService<PostgresEventStreamStore>();
+        var database = services.GetRequiredService<PostgresDatabase>();
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+
+        // Rows written and rolled back are dead at once and never visible: the dead rows of numbered appends, without
+        // numbering anything.
+        async Task<long> AddDeadRowsAsync(int count)
+        {
+            await using var insert = new NpgsqlCommand($"""
+                BEGIN;
+                INSERT INTO {database.Schema}.log_pending (stream_name, first_offset, event_count, category)
+                SELECT 'dead-' || g, 0, 1, 'dead' FROM generate_series(1, {count}) g;
+                ROLLBACK;
+                """, connection);
+            await insert.ExecuteNonQueryAsync();
+            return await PagesAsync();
+        }
+
+        async Task<long> PagesAsync()
+        {
+            await using var size = new NpgsqlCommand($"SELECT pg_relation_size('{database.Schema}.log_pending') / 8192", connection);
+            return (long)(await size.ExecuteScalarAsync())!;
+        }
+
+        // A table of a few seconds' appends keeps its pages (no lock against appends), and its dead rows' space is
+        // reused: as many dead rows again fit in the same pages.
+        var small = await AddDeadRowsAsync(20_000);
+        Assert.InRange(small, 2, PostgresEventStreamStore.TruncatePendingAbovePages);
+        for (var i = 0; i < 6; i++)
+        {
+            Assert.Equal(small, await store.VacuumLogPendingAsync(CancellationToken.None)); // past Npgsql's auto-prepare, too
+        }
+
+        Assert.Equal(small, await AddDeadRowsAsync(20_000));
+        await store.VacuumLogPendingAsync(CancellationToken.None);
+
+        // A table that grew large (a long transaction held its dead rows back) is truncated.
+        var large = await AddDeadRowsAsync(200_000);
+        Assert.True(large > PostgresEventStreamStore.TruncatePendingAbovePages, $"{large} pages");
+        Assert.Equal(large, await store.VacuumLogPendingAsync(CancellationToken.None));
+        Assert.Equal(0, await PagesAsync());
+    }
+
+    [Fact]
+    public async Task Migration_004_sets_log_pending_to_vacuum_by_row_count_and_never_truncate_on_its_own()
+    {
+        await using var services = await TestServices.StartAsync();
+        var database = services.GetRequiredService<PostgresDatabase>();
+        await using var command = database.DataSource.CreateCommand(
+            $"SELECT reloptions FROM pg_class WHERE oid = '{database.Schema}.log_pending'::regclass");
+        var options = (string[])(await command.ExecuteScalarAsync())!;
+        Assert.Contains("vacuum_truncate=false", options);
+        Assert.Contains("autovacuum_vacuum_scale_factor=0", options);
     }
 }
