@@ -1,13 +1,15 @@
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.Sample;
+using Svrnty.CQRS.Events.Sample.Customers;
 using Svrnty.CQRS.Events.Sample.Emails;
 using Svrnty.CQRS.Events.Sample.Orders;
 using Svrnty.CQRS.Events.Sample.Store;
 
-// An order flow on every capability of Svrnty.CQRS.Events: per-order streams written with an expected length, hosted
-// consumers that follow them all through the category log $ce-order the store keeps (one projects them into a read
-// model), a confirmation email sent through a queue by a hosted queue consumer (with redeliveries and dead letters),
-// retention on a noisy stream, consumer lag, the gRPC service, OpenAPI and opt-in console telemetry. In memory by
+// An order flow on every capability of Svrnty.CQRS.Events: per-order streams written with an expected length, each
+// order appended together with its confirmation email in one atomic batch, hosted consumers that follow them all
+// through the category log $ce-order the store keeps (one projects them into a read model, one counts each customer's
+// orders exactly once: its effect commits with its offset), the email sent through a queue by a hosted queue consumer
+// (with redeliveries and dead letters), retention on a noisy stream, consumer lag, the gRPC service, OpenAPI and opt-in console telemetry. In memory by
 // default; PostgreSQL when ConnectionStrings:EventStreaming is set.
 var builder = WebApplication.CreateBuilder(args);
 
@@ -31,13 +33,17 @@ builder.Services.ConfigureEventSerialization(options => options
     .MapEventType<OrderConfirmationSent>("order-confirmation-sent")
     .MapEventType<SendOrderConfirmation>("send-order-confirmation")
     .MapEventType<Note>("note")
-    .MapEventType<WorkItem>("work-item"));
+    .MapEventType<WorkItem>("work-item")
+    .MapEventType<OrderCounted>("order-counted"));
 // #endregion
 
 // #region sample-consumers
 // Both follow every order-{id} stream through their category's log, "$ce-order": one append per command, no feed to keep.
 builder.Services.AddEventStreamConsumer<OrderProjection>(LogStreams.Category("order"), OrderProjection.ConsumerGroup);
-builder.Services.AddEventStreamConsumer<ConfirmationRequester>(LogStreams.Category("order"), ConfirmationRequester.ConsumerGroup);
+// Exactly once: each customer's totals change in the same commit as this group's offset (in memory through the
+// consumer's batch, on PostgreSQL in a table of the sample's own, on the consumer's transaction).
+builder.Services.AddCustomerTotals(connectionString); // before its consumer: on PostgreSQL it creates the table at startup
+builder.Services.AddTransactionalEventStreamConsumer<CustomerTotalsHandler>(LogStreams.Category("order"), CustomerTotalsHandler.ConsumerGroup);
 builder.Services.AddQueueConsumer<ConfirmationSender>(ConfirmationSender.Queue, options =>
 {
     options.Concurrency = 2;
@@ -70,6 +76,7 @@ app.UseTrailingNewline(); // curl prints one response per line
 app.UseExceptionHandler();
 app.MapOpenApi();
 app.MapOrderEndpoints();
+app.MapCustomerEndpoints();
 app.MapStoreEndpoints();
 app.MapHealthChecks("/health");
 app.MapGet("/emails", (MailServer mail) => mail.Attempts).WithTags("Emails").WithSummary("Every send attempt of the fake mail server.");

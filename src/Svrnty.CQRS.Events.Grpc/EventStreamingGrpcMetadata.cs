@@ -11,9 +11,21 @@ public static class EventStreamingGrpcMetadata
     /// <c>events[2].json</c>).</summary>
     public const string ParameterName = "parameter-name";
 
+    /// <summary>Trailer of an <c>ABORTED</c> status from an append: the stream whose expected length was not met (in a
+    /// <c>WriteBatch</c>, the one of its appends that failed).</summary>
+    public const string StreamName = "stream-name";
+
     /// <summary>Trailer of an <c>ABORTED</c> status from an append: the length the request expected.</summary>
     public const string ExpectedLength = "expected-length";
 
     /// <summary>Trailer of an <c>ABORTED</c> status from an append: the stream's length when the append was attempted.</summary>
     public const string ActualLength = "actual-length";
+
+    /// <summary>Trailer of a <c>FAILED_PRECONDITION</c> status from a <c>WriteBatch</c>: the queue of the acknowledgement
+    /// whose consumer no longer holds the message.</summary>
+    public const string QueueName = "queue-name";
+
+    /// <summary>Trailer of a <c>FAILED_PRECONDITION</c> status from a <c>WriteBatch</c>: the event id of the message the
+    /// consumer no longer holds.</summary>
+    public const string EventId = "event-id";
 }

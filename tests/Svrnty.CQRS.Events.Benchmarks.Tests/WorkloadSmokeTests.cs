@@ -19,6 +19,7 @@ public sealed class WorkloadSmokeTests
         { "append-concurrent", ["svrnty-postgres", "marten", "npgsql-raw", "npgsql-raw-prepared"] },
         { "read", ["svrnty-postgres", "marten", "npgsql-raw", "npgsql-raw-prepared"] },
         { "queue", ["svrnty-postgres", "skip-locked-raw"] },
+        { "batch-outbox", ["svrnty-postgres", "svrnty-postgres-two-calls"] },
         { "subscription-latency", ["svrnty-postgres", "svrnty-inmemory"] },
         { "log-follow", ["svrnty-postgres", "marten"] },
         { "inmemory-append", ["svrnty-inmemory", "locked-list"] },

@@ -11,6 +11,7 @@ public sealed class InMemoryOffsetRpcTests(InMemoryGrpcServer s) : OffsetRpcTest
 public sealed class InMemoryErrorMappingTests(InMemoryGrpcServer s) : ErrorMappingTests(s), IClassFixture<InMemoryGrpcServer>;
 public sealed class InMemoryRegistrationTests(InMemoryGrpcServer s) : RegistrationTests(s), IClassFixture<InMemoryGrpcServer>;
 public sealed class InMemoryLogRpcTests(InMemoryGrpcServer s) : LogRpcTests(s), IClassFixture<InMemoryGrpcServer>;
+public sealed class InMemoryBatchRpcTests(InMemoryGrpcServer s) : BatchRpcTests(s), IClassFixture<InMemoryGrpcServer>;
 
 public sealed class PostgresStreamRpcTests(PostgresGrpcServer s) : StreamRpcTests(s), IClassFixture<PostgresGrpcServer>;
 public sealed class PostgresSubscriptionRpcTests(PostgresGrpcServer s) : SubscriptionRpcTests(s), IClassFixture<PostgresGrpcServer>;
@@ -19,6 +20,7 @@ public sealed class PostgresOffsetRpcTests(PostgresGrpcServer s) : OffsetRpcTest
 public sealed class PostgresErrorMappingTests(PostgresGrpcServer s) : ErrorMappingTests(s), IClassFixture<PostgresGrpcServer>;
 public sealed class PostgresRegistrationTests(PostgresGrpcServer s) : RegistrationTests(s), IClassFixture<PostgresGrpcServer>;
 public sealed class PostgresLogRpcTests(PostgresGrpcServer s) : LogRpcTests(s), IClassFixture<PostgresGrpcServer>;
+public sealed class PostgresBatchRpcTests(PostgresGrpcServer s) : BatchRpcTests(s), IClassFixture<PostgresGrpcServer>;
 
 public sealed class GrpcSuiteCoverage
 {

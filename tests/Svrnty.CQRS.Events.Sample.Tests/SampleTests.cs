@@ -4,6 +4,7 @@ using System.Text.Json;
 using Grpc.Net.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.Sample.Customers;
 using Svrnty.CQRS.Events.Sample.Emails;
 using Svrnty.CQRS.Events.Sample.Orders;
 using Svrnty.CQRS.Events.Sample.Store;
@@ -47,6 +48,48 @@ public abstract class SampleTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal((0L, "order-placed"), (first.Offset, first.EventType));
         Assert.Equal("Ann", ((JsonElement)first.Data).GetProperty("customer").GetString());
         Assert.DoesNotContain(events, e => e.EventType == "order-placed" && e.Offset > 0); // the conflicting place wrote nothing
+    }
+
+    [Fact]
+    public async Task Placing_an_order_enqueues_its_confirmation_in_the_same_batch()
+    {
+        var id = NewId();
+        await PlaceAsync(id, "ann@example.com");
+        var conflict = await PlaceAsync(id, "other@example.com");
+        Assert.Equal(HttpStatusCode.Conflict, conflict.StatusCode);
+
+        // The message was enqueued with the order (no consumer in between): once sent, the order records it, and the
+        // confirmation's id is the one the batch gave it.
+        var sent = await Deadline.UntilAsync(async () => (await ReadAsync($"order-{id}")).FirstOrDefault(e => e.EventType == "order-confirmation-sent"),
+            e => e is not null, "the confirmation sent");
+        Assert.Equal($"sent-confirmation-{id}", sent!.EventId);
+        var attempts = (await Client.GetFromJsonAsync<List<MailAttempt>>("/emails"))!.Where(a => a.Subject.Contains(id, StringComparison.Ordinal)).ToList();
+        Assert.Equal(["ann@example.com"], attempts.Select(a => a.To));
+    }
+
+    [Fact]
+    public async Task A_customers_orders_are_counted_exactly_once_by_the_transactional_consumer()
+    {
+        var customer = $"cust-{NewId()}";
+        foreach (var total in new[] { 12.50m, 30m })
+        {
+            var placed = await Client.PostAsJsonAsync("/orders", new PlaceOrder(NewId(), customer, "c@example.com", total));
+            Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+        }
+
+        var counted = await Deadline.UntilAsync(async () => await GetCustomerAsync(customer), t => t is { Orders: 2 }, "both orders counted");
+        Assert.Equal(new CustomerTotal(customer, 2, 42.50m), counted);
+
+        // Once the group is at the end of the log, the totals stay: each order was counted with the offset past it.
+        await Deadline.UntilAsync(async () => (await Client.GetFromJsonAsync<List<ConsumerLag>>("/streams/$ce-order/consumers"))!,
+            list => list.Any(l => l.ConsumerGroup == CustomerTotalsHandler.ConsumerGroup && l.Lag == 0), "the totals group caught up");
+        Assert.Equal(new CustomerTotal(customer, 2, 42.50m), await GetCustomerAsync(customer));
+        Assert.Equal(HttpStatusCode.NotFound, (await Client.GetAsync($"/customers/nobody-{NewId()}")).StatusCode);
+
+        // Where the effect lives: in memory, events on customer-{name} appended by the consumer's batch; on PostgreSQL,
+        // the sample's own table (so no such stream).
+        var stream = await ReadAsync(StreamCustomerTotals.StreamName(customer));
+        Assert.Equal(app.ExpectedStore == "InMemory" ? 2 : 0, stream.Count);
     }
 
     [Fact]
@@ -114,7 +157,7 @@ public abstract class SampleTests<TApp>(TApp app) : IClassFixture<TApp>
         var lags = await Deadline.UntilAsync(
             async () => (await Client.GetFromJsonAsync<List<ConsumerLag>>("/streams/$ce-order/consumers"))!,
             list => list.Count == 2 && list.All(l => l.Lag == 0), "both groups at the end of $ce-order");
-        Assert.Equal([ConfirmationRequester.ConsumerGroup, OrderProjection.ConsumerGroup], lags.Select(l => l.ConsumerGroup).Order(StringComparer.Ordinal));
+        Assert.Equal([CustomerTotalsHandler.ConsumerGroup, OrderProjection.ConsumerGroup], lags.Select(l => l.ConsumerGroup).Order(StringComparer.Ordinal));
         Assert.All(lags, l => Assert.Equal("$ce-order", l.StreamName));
         var log = await Client.GetFromJsonAsync<StreamMetadata>("/streams/%24ce-order");
         Assert.Equal("$ce-order", log!.StreamName);
@@ -268,6 +311,12 @@ public abstract class SampleTests<TApp>(TApp app) : IClassFixture<TApp>
 
     private Task<HttpResponseMessage> PlaceAsync(string id, string email) =>
         Client.PostAsJsonAsync("/orders", new PlaceOrder(id, "Ann", email, 12.50m));
+
+    private async Task<CustomerTotal?> GetCustomerAsync(string customer)
+    {
+        var response = await Client.GetAsync($"/customers/{customer}");
+        return response.StatusCode == HttpStatusCode.NotFound ? null : await response.Content.ReadFromJsonAsync<CustomerTotal>();
+    }
 
     private async Task<Order?> GetOrderAsync(string id)
     {

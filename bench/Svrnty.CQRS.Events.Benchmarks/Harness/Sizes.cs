@@ -28,6 +28,9 @@ internal sealed record Sizes
 
     public required int QueueMessages { get; init; }
 
+    /// <summary>Orders written per <c>batch-outbox</c> run: each one event appended to a new stream and one message enqueued.</summary>
+    public required int BatchOutboxOperations { get; init; }
+
     public int QueueConsumers { get; init; } = 4;
 
     public required int InMemoryEvents { get; init; }
@@ -62,6 +65,7 @@ internal sealed record Sizes
         ConcurrentEventsPerWriter = 1_250,
         ReadStreamEvents = 100_000,
         QueueMessages = 20_000,
+        BatchOutboxOperations = 10_000,
         InMemoryEvents = 100_000,
         SubscriptionEvents = 2_000,
         LogFollowEvents = 10_000,
@@ -79,6 +83,7 @@ internal sealed record Sizes
         ConcurrentEventsPerWriter = 50,
         ReadStreamEvents = 20_000,
         QueueMessages = 1_000,
+        BatchOutboxOperations = 800,
         InMemoryEvents = 50_000,
         SubscriptionEvents = 300,
         LogFollowEvents = 1_600,
@@ -97,6 +102,7 @@ internal sealed record Sizes
         ConcurrentEventsPerWriter = 3,
         ReadStreamEvents = 2_000,
         QueueMessages = 40,
+        BatchOutboxOperations = 20,
         InMemoryEvents = 200,
         SubscriptionEvents = 20,
         LogFollowEvents = 24,

@@ -22,6 +22,7 @@ internal sealed record Target(string Workload, string? Variant, string Ours, str
         new("read", null, "svrnty-postgres", "npgsql-raw-prepared", null, 0.8),
         new("queue", "dequeue+ack", "svrnty-postgres", "skip-locked-raw", "dequeue+ack", 0.8),
         new("queue", "enqueue", "svrnty-postgres", "skip-locked-raw", "enqueue", 0),
+        new("batch-outbox", null, "svrnty-postgres", "svrnty-postgres-two-calls", null, 1.5),
         new("inmemory-append", null, "svrnty-inmemory", "locked-list", null, 0.25),
         new("inmemory-read", null, "svrnty-inmemory", "locked-list", null, 0),
     ];

@@ -74,6 +74,7 @@ internal static class WorkloadCatalog
         new AppendConcurrentWorkload(),
         new ReadWorkload(),
         new QueueWorkload(),
+        new BatchOutboxWorkload(),
         new SubscriptionLatencyWorkload(),
         new LogFollowWorkload(),
         new InMemoryAppendWorkload(),

@@ -16,7 +16,7 @@ internal static class OrderEndpoints
     public static void MapOrderEndpoints(this IEndpointRouteBuilder app)
     {
         var orders = app.MapGroup("/orders").WithTags("Orders");
-        orders.MapPost("/", PlaceAsync).WithSummary("Place an order: the first event of stream order-{id} (expectedLength 0).");
+        orders.MapPost("/", PlaceAsync).WithSummary("Place an order: the first event of stream order-{id} (expectedLength 0) and its confirmation email, in one batch.");
         orders.MapPut("/{orderId}/email", ChangeEmailAsync).WithSummary("Correct the email: read, decide, append with the length read.");
         orders.MapGet("/", (OrderReadModel readModel) => TypedResults.Ok(readModel.All())).WithSummary("The read model.");
         orders.MapGet("/{orderId}", Results<Ok<Order>, NotFound> (string orderId, OrderReadModel readModel) =>
@@ -28,9 +28,10 @@ internal static class OrderEndpoints
     {
         try
         {
-            // expectedLength 0: the stream must not exist yet, so placing the same order twice is a conflict.
+            // The order and its confirmation email in one commit. expectedLength 0: the stream must not exist yet, so
+            // placing the same order twice is a conflict (and enqueues nothing).
             var placed = new OrderPlaced(command.OrderId, command.Customer, command.Email, command.Total);
-            var offset = await orders.AppendAsync(command.OrderId, placed, expectedLength: 0, cancellationToken);
+            var offset = await orders.PlaceAsync(placed, cancellationToken);
             await activity.RecordAsync($"order {command.OrderId} placed", cancellationToken);
             return TypedResults.Created($"/orders/{command.OrderId}", new Appended(Order.StreamName(command.OrderId), offset));
         }

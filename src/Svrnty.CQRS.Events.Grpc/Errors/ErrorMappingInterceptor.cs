@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Text;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.AspNetCore.Http;
@@ -13,7 +14,9 @@ namespace Svrnty.CQRS.Events.Grpc.Errors;
 /// <list type="bullet">
 /// <item><see cref="ArgumentException"/>: <c>INVALID_ARGUMENT</c>, the message and a <c>parameter-name</c> trailer;</item>
 /// <item><see cref="StreamConcurrencyException"/>: <c>ABORTED</c> (a failed test-and-set: read again and retry), the
-/// message and <c>expected-length</c> and <c>actual-length</c> trailers;</item>
+/// message and <c>stream-name</c>, <c>expected-length</c> and <c>actual-length</c> trailers;</item>
+/// <item><see cref="QueueLeaseLostException"/> (a batch acknowledges a message its consumer no longer holds):
+/// <c>FAILED_PRECONDITION</c>, the message and <c>queue-name</c> and <c>event-id</c> trailers;</item>
 /// <item><see cref="DbException"/> and <see cref="TimeoutException"/> (the database is down, unreachable or too slow):
 /// <c>UNAVAILABLE</c> with a generic message; the exception is logged;</item>
 /// <item>the client's own cancellation: <c>CANCELLED</c>;</item>
@@ -67,8 +70,16 @@ internal sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> l
             case StreamConcurrencyException concurrency:
                 return new RpcException(new Status(StatusCode.Aborted, concurrency.Message), new Metadata
                 {
+                    { EventStreamingGrpcMetadata.StreamName, TrailerText(concurrency.StreamName) },
                     { EventStreamingGrpcMetadata.ExpectedLength, concurrency.ExpectedLength.ToString(CultureInfo.InvariantCulture) },
                     { EventStreamingGrpcMetadata.ActualLength, concurrency.ActualLength.ToString(CultureInfo.InvariantCulture) },
+                });
+
+            case QueueLeaseLostException leaseLost:
+                return new RpcException(new Status(StatusCode.FailedPrecondition, leaseLost.Message), new Metadata
+                {
+                    { EventStreamingGrpcMetadata.QueueName, TrailerText(leaseLost.StreamName) },
+                    { EventStreamingGrpcMetadata.EventId, TrailerText(leaseLost.EventId) },
                 });
 
             case OperationCanceledException when context.CancellationToken.IsCancellationRequested:
@@ -84,5 +95,31 @@ internal sealed class ErrorMappingInterceptor(ILogger<ErrorMappingInterceptor> l
                 Log.UnexpectedError(logger, exception, context.Method, traceId);
                 return new RpcException(new Status(StatusCode.Internal, $"An internal error occurred (trace id {traceId})."));
         }
+    }
+
+    /// <summary>A name as a trailer value: HTTP/2 header values are ASCII, so the name is percent-encoded as gRPC encodes
+    /// <c>grpc-message</c> (the UTF-8 bytes outside printable ASCII, and <c>%</c>, as <c>%XX</c>). A printable ASCII name
+    /// without <c>%</c> (<c>order-42</c>) is sent as is; any client decodes it with a URL-unescape.</summary>
+    internal static string TrailerText(string value)
+    {
+        if (value.All(c => c is >= ' ' and <= '~' and not '%'))
+        {
+            return value;
+        }
+
+        var text = new StringBuilder(value.Length * 3);
+        foreach (var b in Encoding.UTF8.GetBytes(value))
+        {
+            if (b is >= (byte)' ' and <= (byte)'~' and not (byte)'%')
+            {
+                text.Append((char)b);
+            }
+            else
+            {
+                text.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
+            }
+        }
+
+        return text.ToString();
     }
 }
