@@ -135,9 +135,51 @@ public abstract class ConsumerGroupFencingTests(EventStoreFixture fixture) : Sto
         await Deadline.UntilAsync(() => Offsets.GetOffsetAsync(stream, Group), o => o == 20, "the standby committed past every event");
     }
 
-    private Task<TestHost> StartAsync(string stream, Recorder recorder, Retention.RetentionHost.LogCapture logs) =>
+    [Fact]
+    public async Task A_holder_that_never_learns_it_lost_the_group_is_stopped_by_its_first_rejected_commit_and_stands_by()
+    {
+        var stream = NewName();
+        await Streams.AppendAsync(stream, NewEvents(20));
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var a = new Recorder
+        {
+            OnEvent = async (e, _) =>
+            {
+                if (e.Offset == 5 && reached.TrySetResult())
+                {
+                    await gate.Task;
+                }
+            },
+        };
+        var b = new Recorder();
+        var logs = new Retention.RetentionHost.LogCapture();
+        // Instance a is never told that its lock is gone (a paused process, a partition): only the fence stops it.
+        await using var first = await StartAsync(stream, a, logs, DeafGroupLocks.Install);
+        await reached.Task.WaitAsync(Deadline.Default);
+        await using (var second = await StartAsync(stream, b, new Retention.RetentionHost.LogCapture()))
+        {
+            Assert.True(await Locks.RevokeAsync(stream, Group, CancellationToken.None));
+            await b.WhenHandled(15).WaitAsync(Deadline.Default);
+            gate.SetResult();
+            await Deadline.UntilAsync(() => logs.Entries.Any(e => e.Id.Id == 3009), "the stale holder's commit was rejected (event id 3009)");
+
+            Assert.Equal(Enumerable.Range(0, 6).Select(i => (long)i), a.Events.Select(e => e.Offset));
+            Assert.Equal(20, await Offsets.GetOffsetAsync(stream, Group));
+        }
+
+        // Instance a released the group and stood by: it takes over from the offset b committed.
+        await Streams.AppendAsync(stream, NewEvents(3, "later"));
+        await a.WhenHandled(9).WaitAsync(Deadline.Default);
+        Assert.Equal([20L, 21, 22], a.Events.Skip(6).Select(e => e.Offset));
+        await Deadline.UntilAsync(() => Offsets.GetOffsetAsync(stream, Group), o => o == 23, "instance a committed past the later events");
+    }
+
+    private Task<TestHost> StartAsync(string stream, Recorder recorder, Retention.RetentionHost.LogCapture logs,
+        Action<IServiceCollection>? configure = null) =>
         TestHost.StartAsync(Fixture, s =>
         {
+            configure?.Invoke(s);
             s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs);
             s.AddEventStreamConsumer<RecordingStreamHandler>(stream, Group, o =>
             {
@@ -147,4 +189,36 @@ public abstract class ConsumerGroupFencingTests(EventStoreFixture fixture) : Sto
                 o.RetryDelay = TimeSpan.Zero;
             });
         }, recorder);
+}
+
+/// <summary>Wraps the backend's consumer-group lock so that its leases never report a loss.</summary>
+public static class DeafGroupLocks
+{
+    /// <summary>Decorates the <see cref="IConsumerGroupLock"/> the backend registered.</summary>
+    public static void Install(IServiceCollection services)
+    {
+        var backend = services.Last(d => d.ServiceType == typeof(IConsumerGroupLock));
+        services.AddSingleton<IConsumerGroupLock>(sp => new Lock((IConsumerGroupLock)ActivatorUtilities.CreateInstance(sp, backend.ImplementationType!)));
+    }
+
+    private sealed class Lock(IConsumerGroupLock inner) : IConsumerGroupLock
+    {
+        public async Task<IConsumerGroupLease?> TryAcquireAsync(string streamName, string consumerGroup, CancellationToken cancellationToken) =>
+            await inner.TryAcquireAsync(streamName, consumerGroup, cancellationToken) is { } lease ? new Lease(lease) : null;
+
+        public async Task<IConsumerGroupLease> AcquireAsync(string streamName, string consumerGroup, CancellationToken cancellationToken) =>
+            new Lease(await inner.AcquireAsync(streamName, consumerGroup, cancellationToken));
+
+        public Task<bool> RevokeAsync(string streamName, string consumerGroup, CancellationToken cancellationToken) =>
+            inner.RevokeAsync(streamName, consumerGroup, cancellationToken);
+    }
+
+    private sealed class Lease(IConsumerGroupLease inner) : IConsumerGroupLease
+    {
+        public long Epoch => inner.Epoch;
+
+        public CancellationToken Lost => CancellationToken.None;
+
+        public ValueTask DisposeAsync() => inner.DisposeAsync();
+    }
 }
