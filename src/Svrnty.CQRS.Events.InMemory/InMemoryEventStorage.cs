@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.Consumers;
+using Svrnty.CQRS.Events.InMemory.Consumers;
 using Svrnty.CQRS.Events.InMemory.Queues;
 using Svrnty.CQRS.Events.InMemory.Streams;
 
@@ -21,8 +22,8 @@ internal sealed class InMemoryEventStorage
 
     public ConcurrentDictionary<(string Stream, string Group, long Offset), ParkedEvent> ParkedEvents { get; } = new();
 
-    /// <summary>Held consumer-group locks, shared by every host that shares this storage.</summary>
-    public ConcurrentDictionary<(string Stream, string Group), object> ConsumerGroupLocks { get; } = new();
+    /// <summary>Consumer-group holders and epochs, shared by every host that shares this storage.</summary>
+    public InMemoryConsumerGroups ConsumerGroups { get; } = new();
 
     public ChangeSignals Signals { get; } = new();
 

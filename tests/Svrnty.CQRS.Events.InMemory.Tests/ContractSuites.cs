@@ -36,6 +36,7 @@ public sealed class InMemoryStreamConsumerTests(InMemoryFixture f) : StreamConsu
 public sealed class InMemoryQueueConsumerTests(InMemoryFixture f) : QueueConsumerTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryQueueWakeUpTests(InMemoryFixture f) : QueueWakeUpTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryQueueConsumerShutdownTests(InMemoryFixture f) : QueueConsumerShutdownTests(f), IClassFixture<InMemoryFixture>;
+public sealed class InMemoryConsumerGroupFencingTests(InMemoryFixture f) : ConsumerGroupFencingTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryTransactionalConsumerTests(InMemoryFixture f) : TransactionalConsumerTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryReplayTests(InMemoryFixture f) : ReplayTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryTelemetryTests(InMemoryFixture f) : TelemetryTests(f), IClassFixture<InMemoryFixture>;

@@ -37,6 +37,7 @@ public sealed class PostgresStreamConsumerTests(PostgresFixture f) : StreamConsu
 public sealed class PostgresQueueConsumerTests(PostgresFixture f) : QueueConsumerTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresQueueWakeUpTests(PostgresFixture f) : QueueWakeUpTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresQueueConsumerShutdownTests(PostgresFixture f) : QueueConsumerShutdownTests(f), IClassFixture<PostgresFixture>;
+public sealed class PostgresConsumerGroupFencingTests(PostgresFixture f) : ConsumerGroupFencingTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresTransactionalConsumerTests(PostgresFixture f) : TransactionalConsumerTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresReplayTests(PostgresFixture f) : ReplayTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresTelemetryTests(PostgresFixture f) : TelemetryTests(f), IClassFixture<PostgresFixture>;

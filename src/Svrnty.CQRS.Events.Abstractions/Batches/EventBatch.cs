@@ -86,6 +86,16 @@ public sealed class EventBatch
         return Add(new CommitOffsetOperation(streamName, consumerGroup, nextOffset), 0);
     }
 
+    /// <summary>The hosted consumer's commit: as <see cref="CommitOffset(string, string, long)"/>, fenced by the group
+    /// holder's <paramref name="epoch"/> (the whole batch fails when another holder has taken the group since).</summary>
+    internal EventBatch CommitOffset(string streamName, string consumerGroup, long nextOffset, long epoch)
+    {
+        Argument.ReadableName(streamName, nameof(streamName));
+        Argument.Name(consumerGroup, nameof(consumerGroup));
+        Argument.NotNegative(nextOffset, nameof(nextOffset));
+        return Add(new CommitOffsetOperation(streamName, consumerGroup, nextOffset) { Epoch = epoch }, 0);
+    }
+
     /// <summary>Acknowledges a message the consumer holds (see <see cref="IEventQueue.AcknowledgeAsync"/>). When another
     /// consumer has taken it since, or it is gone, the whole batch fails with <see cref="QueueLeaseLostException"/>.</summary>
     /// <param name="queueName">The queue.</param>
@@ -125,8 +135,12 @@ internal sealed record AppendOperation(string StreamName, IReadOnlyList<ICorrela
 /// <summary>Enqueue <see cref="Event"/> to <see cref="QueueName"/>.</summary>
 internal sealed record EnqueueOperation(string QueueName, ICorrelatedEvent Event) : EventBatchOperation;
 
-/// <summary>Commit <see cref="NextOffset"/> for the group.</summary>
-internal sealed record CommitOffsetOperation(string StreamName, string ConsumerGroup, long NextOffset) : EventBatchOperation;
+/// <summary>Commit <see cref="NextOffset"/> for the group; with <see cref="Epoch"/>, only while that group holder's epoch
+/// is current.</summary>
+internal sealed record CommitOffsetOperation(string StreamName, string ConsumerGroup, long NextOffset) : EventBatchOperation
+{
+    public long? Epoch { get; init; }
+}
 
 /// <summary>Acknowledge a held message.</summary>
 internal sealed record AcknowledgeOperation(string QueueName, string EventId, string ConsumerId) : EventBatchOperation;

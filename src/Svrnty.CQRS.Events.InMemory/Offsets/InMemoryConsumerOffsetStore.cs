@@ -21,6 +21,15 @@ internal sealed class InMemoryConsumerOffsetStore(InMemoryEventStorage storage, 
         return Task.CompletedTask;
     }
 
+    protected override Task CommitFencedCoreAsync(string streamName, string consumerGroup, long nextOffset, long epoch,
+        CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        storage.ConsumerGroups.Fenced(streamName, consumerGroup, epoch,
+            () => SetOffsetCoreAsync(streamName, consumerGroup, nextOffset, onlyForward: true, CancellationToken.None));
+        return Task.CompletedTask;
+    }
+
     protected override Task<long?> GetOffsetCoreAsync(string streamName, string consumerGroup, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();

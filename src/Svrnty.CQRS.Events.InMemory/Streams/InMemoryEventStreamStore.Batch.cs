@@ -69,7 +69,25 @@ internal sealed partial class InMemoryEventStreamStore
                 }
             }
 
-            Apply(operations, plan, streams, queues, json);
+            // A hosted consumer's commit is fenced by its epoch: takeovers wait until the batch is applied.
+            var fenced = operations.OfType<CommitOffsetOperation>().Where(c => c.Epoch is not null).ToArray();
+            if (fenced.Length == 0)
+            {
+                Apply(operations, plan, streams, queues, json);
+            }
+            else
+            {
+                using (storage.ConsumerGroups.Enter())
+                {
+                    foreach (var commit in fenced)
+                    {
+                        storage.ConsumerGroups.ThrowIfStale(commit.StreamName, commit.ConsumerGroup, commit.Epoch!.Value);
+                    }
+
+                    Apply(operations, plan, streams, queues, json);
+                }
+            }
+
             NotifyAfterBatch(plan, operations);
             return Task.FromResult(new EventBatchResult(plan.Select(p => p.LastOffset).ToArray()));
         }

@@ -1,4 +1,6 @@
 using Dapper;
+using Npgsql;
+using Svrnty.CQRS.Events.Consumers;
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.Offsets;
 using Svrnty.CQRS.Events.PostgreSQL.Execution;
@@ -11,6 +13,7 @@ internal sealed class PostgresConsumerOffsetStore : ConsumerOffsetStoreBase
     private readonly PostgresExecutor _executor;
     private readonly TimeProvider _time;
     private readonly string _commitSql;
+    private readonly string _fencedCommitSql;
     private readonly string _resetSql;
     private readonly string _getSql;
     private readonly string _listSql;
@@ -22,6 +25,7 @@ internal sealed class PostgresConsumerOffsetStore : ConsumerOffsetStoreBase
         var s = executor.Database.Schema;
         _commitSql = UpsertStatement(s, onlyForward: true);
         _resetSql = UpsertStatement(s, onlyForward: false);
+        _fencedCommitSql = FencedCommitStatement(s);
         _getSql = $"SELECT next_offset FROM {s}.consumer_offsets WHERE stream_name = @streamName AND consumer_group = @consumerGroup";
         _listSql = $"""
             SELECT consumer_group AS ConsumerGroup, next_offset AS NextOffset, updated_at AS UpdatedAt
@@ -39,6 +43,51 @@ internal sealed class PostgresConsumerOffsetStore : ConsumerOffsetStoreBase
             RETURNING 1)
         SELECT count(*) FROM written
         """;
+
+    /// <summary>Marks the error of a fenced commit whose epoch is no longer current.</summary>
+    internal const string FencedMarker = "svrnty:fenced:";
+
+    /// <summary>
+    /// The hosted consumer's commit, fenced: $1 stream, $2 group, $3 next offset, $4 now, $5 the holder's epoch. The
+    /// group's epoch row is read <c>FOR SHARE</c> with the epoch as a condition: a takeover (which updates the row) waits
+    /// for a commit in flight, and a commit after a takeover finds the newer epoch (read committed re-checks the
+    /// condition on the updated row) and writes nothing. Then the statement fails with <see cref="FencedMarker"/> (the
+    /// cast reads the CTE, so the planner cannot fold it into a constant), which rolls back a batch it is part of.
+    /// Returns one row, so it is one result of a batch.
+    /// </summary>
+    internal static string FencedCommitStatement(string schema) => $"""
+        WITH fence AS (
+            SELECT epoch FROM {schema}.consumer_group_epochs WHERE stream_name = $1 AND consumer_group = $2 AND epoch = $5 FOR SHARE),
+        written AS (
+            INSERT INTO {schema}.consumer_offsets AS o (stream_name, consumer_group, next_offset, updated_at) SELECT $1, $2, $3, $4 FROM fence
+            ON CONFLICT (stream_name, consumer_group) DO UPDATE SET next_offset = excluded.next_offset, updated_at = excluded.updated_at
+            WHERE o.next_offset < excluded.next_offset
+            RETURNING 1)
+        SELECT coalesce((SELECT 1 FROM fence), (SELECT ('{FencedMarker}' || $5::text || ':' || count(*))::int FROM fence))
+        """;
+
+    /// <summary>Whether <paramref name="e"/> is the failure of <see cref="FencedCommitStatement"/>.</summary>
+    internal static bool IsFenced(PostgresException e) =>
+        e.SqlState == PostgresErrorCodes.InvalidTextRepresentation && e.MessageText.Contains(FencedMarker, StringComparison.Ordinal);
+
+    // A fenced commit is safe to repeat too: it never moves a group backwards, and a stale epoch stays stale.
+    protected override async Task CommitFencedCoreAsync(string streamName, string consumerGroup, long nextOffset, long epoch,
+        CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        try
+        {
+            await _executor.RunAsync("commit_offset", Repeat.Safe, _fencedCommitSql, async (command, ct) =>
+            {
+                command.With(streamName).With(consumerGroup).With(nextOffset).With(now).With(epoch);
+                return await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (IsFenced(e))
+        {
+            throw new ConsumerGroupFencedException(streamName, consumerGroup, epoch);
+        }
+    }
 
     // Every statement here is safe to repeat: a commit never moves a group backwards, a reset sets a value.
     protected override Task SetOffsetCoreAsync(string streamName, string consumerGroup, long nextOffset, bool onlyForward,

@@ -3,6 +3,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.Batches;
+using Svrnty.CQRS.Events.Consumers;
 using Svrnty.CQRS.Events.Diagnostics;
 using Svrnty.CQRS.Events.PostgreSQL.Execution;
 using Svrnty.CQRS.Events.PostgreSQL.Offsets;
@@ -35,6 +36,8 @@ internal sealed partial class PostgresEventStreamStore : IPostgresEventBatchWrit
     private string BatchEnqueueSql => field ??= PostgresEventQueue.EnqueueStatement(_schema, executor.Database.NotificationChannel is not null, batch: true);
 
     private string BatchCommitSql => field ??= PostgresConsumerOffsetStore.UpsertStatement(_schema, onlyForward: true);
+
+    private string BatchFencedCommitSql => field ??= PostgresConsumerOffsetStore.FencedCommitStatement(_schema);
 
     // $4: the acknowledgement's place in the batch, named in the error when the consumer no longer holds the message.
     // The failing cast reads the CTE, so the planner cannot fold it into a constant (and fail) when a row exists.
@@ -92,6 +95,12 @@ internal sealed partial class PostgresEventStreamStore : IPostgresEventBatchWrit
                     await transaction.RollbackAsync(Savepoint, CancellationToken.None).ConfigureAwait(false);
                 }
 
+                if (PostgresConsumerOffsetStore.IsFenced(e))
+                {
+                    var fenced = prepared.Operations.OfType<CommitOffsetOperation>().First(c => c.Epoch is not null);
+                    throw new ConsumerGroupFencedException(fenced.StreamName, fenced.ConsumerGroup, fenced.Epoch!.Value);
+                }
+
                 if (LeaseLost(e) is { } index)
                 {
                     var ack = prepared.Acknowledgements[index];
@@ -141,6 +150,8 @@ internal sealed partial class PostgresEventStreamStore : IPostgresEventBatchWrit
                 {
                     AppendOperation => appends[next++] is { Fresh.Count: > 0 } append ? AppendCommand(append, prepared, now, channel, traceParent) : null,
                     EnqueueOperation enqueue => EnqueueCommand(enqueue, prepared, now, traceParent, channel),
+                    CommitOffsetOperation { Epoch: { } epoch } commit => new NpgsqlBatchCommand(BatchFencedCommitSql)
+                        .With(commit.StreamName).With(commit.ConsumerGroup).With(commit.NextOffset).With(now).With(epoch),
                     CommitOffsetOperation commit => new NpgsqlBatchCommand(BatchCommitSql).With(commit.StreamName).With(commit.ConsumerGroup).With(commit.NextOffset).With(now),
                     AcknowledgeOperation ack => new NpgsqlBatchCommand(BatchAckSql).With(ack.QueueName).With(ack.EventId).With(ack.ConsumerId)
                         .With((acks++).ToString(CultureInfo.InvariantCulture)),

@@ -38,8 +38,9 @@ public sealed class EventStreamConsumerOptions
     /// <value>Default: <see cref="ConsumerFailureMode.Park"/>.</value>
     public ConsumerFailureMode OnFailure { get; set; } = ConsumerFailureMode.Park;
 
-    /// <summary>How often a standby instance tries to take the group over; a dead instance is replaced within about
-    /// this time once the database has noticed its connection is gone.</summary>
+    /// <summary>How long the consumer waits before trying again after its loop failed (the database unreachable, for
+    /// example). A standby does not poll: it waits on the group's lock and takes over as soon as the holder lets go or
+    /// its session ends.</summary>
     /// <value>Default: 5 seconds.</value>
     public TimeSpan TakeoverInterval { get; set; } = TimeSpan.FromSeconds(5);
 

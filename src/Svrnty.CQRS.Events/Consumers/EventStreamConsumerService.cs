@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.Diagnostics;
+using Svrnty.CQRS.Events.Offsets;
 
 namespace Svrnty.CQRS.Events.Consumers;
 
@@ -12,6 +13,8 @@ namespace Svrnty.CQRS.Events.Consumers;
 /// the committed offset, calls the handler for every event in order, and commits after each batch and at shutdown.
 /// A transactional handler (<see cref="ITransactionalEventStreamHandler"/>) commits one event at a time instead: its
 /// batch and the offset past the event in one transaction, after the handler returns and only while the lock is held.
+/// Every commit carries the holder's epoch (<see cref="IConsumerGroupLease.Epoch"/>) and is rejected once another
+/// instance has taken the group; then this one stops, releases and stands by.
 /// </summary>
 internal sealed class EventStreamConsumerService<THandler>(
     EventStreamConsumerRegistration registration,
@@ -41,15 +44,15 @@ internal sealed class EventStreamConsumerService<THandler>(
                 var lease = await groupLock.TryAcquireAsync(_stream, _group, stoppingToken).ConfigureAwait(false);
                 if (lease is null)
                 {
+                    // Standby: wait on the lock itself, so the takeover follows the holder's end at once.
                     Log.ConsumerStandby(logger, _stream, _group);
-                    await Task.Delay(_options.TakeoverInterval, time, stoppingToken).ConfigureAwait(false);
-                    continue;
+                    lease = await groupLock.AcquireAsync(_stream, _group, stoppingToken).ConfigureAwait(false);
                 }
 
                 await using (lease.ConfigureAwait(false))
                 {
                     using var active = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lease.Lost);
-                    if (!await ProcessAsync(active.Token, lease.Lost).ConfigureAwait(false))
+                    if (!await ProcessAsync(lease, active.Token).ConfigureAwait(false))
                     {
                         return; // stopped on a failing event, as configured
                     }
@@ -63,6 +66,11 @@ internal sealed class EventStreamConsumerService<THandler>(
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (ConsumerGroupFencedException e)
+            {
+                // Another instance took the group: this one has stopped and released, and stands by again.
+                Log.ConsumerFenced(logger, _stream, _group, e.Epoch);
             }
             catch (Exception e)
             {
@@ -79,8 +87,10 @@ internal sealed class EventStreamConsumerService<THandler>(
         }
     }
 
-    /// <summary>Processes until cancelled (true) or until a failing event stops the consumer (false).</summary>
-    private async Task<bool> ProcessAsync(CancellationToken cancellationToken, CancellationToken lockLost)
+    /// <summary>Processes until cancelled (true) or until a failing event stops the consumer (false). The token is
+    /// cancelled when the host stops or the group lock is lost; it is checked before each event, so no handler is called
+    /// once either is known. A commit rejected by the fence (<see cref="ConsumerGroupFencedException"/>) ends it too.</summary>
+    private async Task<bool> ProcessAsync(IConsumerGroupLease lease, CancellationToken cancellationToken)
     {
         var next = await follower.ResolveStartAsync(_stream, _group, _options.Start, cancellationToken).ConfigureAwait(false);
         Log.ConsumerActive(logger, _stream, _group, next);
@@ -96,9 +106,10 @@ internal sealed class EventStreamConsumerService<THandler>(
                     var handler = scope.ServiceProvider.GetRequiredService<THandler>();
                     foreach (var storedEvent in page)
                     {
-                        if (!await HandleAsync(handler, storedEvent, cancellationToken, lockLost).ConfigureAwait(false))
+                        cancellationToken.ThrowIfCancellationRequested();
+                        if (!await HandleAsync(handler, storedEvent, lease, cancellationToken).ConfigureAwait(false))
                         {
-                            await CommitAsync(next, CancellationToken.None).ConfigureAwait(false);
+                            await CommitAsync(next, lease, CancellationToken.None).ConfigureAwait(false);
                             return false;
                         }
 
@@ -109,22 +120,23 @@ internal sealed class EventStreamConsumerService<THandler>(
                         }
                         else if (_options.CommitAfterEachEvent)
                         {
-                            await CommitAsync(next, cancellationToken).ConfigureAwait(false);
+                            await CommitAsync(next, lease, cancellationToken).ConfigureAwait(false);
                             committed = next;
                         }
                     }
                 }
 
-                await CommitAsync(next, cancellationToken).ConfigureAwait(false);
+                await CommitAsync(next, lease, cancellationToken).ConfigureAwait(false);
                 committed = next;
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Graceful stop (or lost lock): commit what was processed, so a restart resumes right after it.
+            // Graceful stop (or lost lock): commit what was processed, so a restart resumes right after it. After a lost
+            // lock the commit lands only if no other instance has taken the group yet (the fence decides).
             if (next != committed)
             {
-                await CommitAsync(next, CancellationToken.None).ConfigureAwait(false);
+                await CommitAsync(next, lease, CancellationToken.None).ConfigureAwait(false);
             }
 
             Log.ConsumerStopped(logger, _stream, _group, next);
@@ -133,8 +145,9 @@ internal sealed class EventStreamConsumerService<THandler>(
         return true;
     }
 
-    /// <summary>Calls the handler with retries; false when the consumer must stop on this event.</summary>
-    private async Task<bool> HandleAsync(THandler handler, StoredEvent storedEvent, CancellationToken cancellationToken, CancellationToken lockLost)
+    /// <summary>Calls the handler with retries; false when the consumer must stop on this event. Never calls it with a
+    /// token already cancelled (a stop, or a lost group lock, ends the retries instead).</summary>
+    private async Task<bool> HandleAsync(THandler handler, StoredEvent storedEvent, IConsumerGroupLease lease, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -146,18 +159,19 @@ internal sealed class EventStreamConsumerService<THandler>(
             {
                 if (registration.Transactional)
                 {
-                    await HandleInTransactionAsync((ITransactionalEventStreamHandler)handler, storedEvent, cancellationToken, lockLost)
+                    await HandleInTransactionAsync((ITransactionalEventStreamHandler)handler, storedEvent, lease, cancellationToken)
                         .ConfigureAwait(false);
                 }
                 else
                 {
+                    cancellationToken.ThrowIfCancellationRequested();
                     await ((IEventStreamHandler)handler).HandleAsync(storedEvent, cancellationToken).ConfigureAwait(false);
                 }
 
                 observed.Succeed();
                 return true;
             }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            catch (Exception e) when (e is not ConsumerGroupFencedException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
             {
                 observed.Fail(e);
                 Log.HandlerFailed(logger, e, _stream, _group, storedEvent.Position, attempt, _options.MaxAttempts);
@@ -190,32 +204,43 @@ internal sealed class EventStreamConsumerService<THandler>(
     }
 
     /// <summary>
-    /// One call of a transactional handler: its batch and the offset past the event commit together. A handler that
-    /// finished as the consumer stops still commits (within <see cref="ShutdownCommitTimeout"/>); a lost group lock rolls
-    /// it back, since another instance may be handling the event by now.
+    /// One call of a transactional handler: its batch and the offset past the event commit together, fenced by the
+    /// holder's epoch (a batch from a holder that lost the group is rejected whole). A handler that finished as the
+    /// consumer stops still commits (within <see cref="ShutdownCommitTimeout"/>); a lost group lock known before the
+    /// commit rolls it back.
     /// </summary>
     private async Task HandleInTransactionAsync(ITransactionalEventStreamHandler handler, StoredEvent storedEvent,
-        CancellationToken cancellationToken, CancellationToken lockLost)
+        IConsumerGroupLease lease, CancellationToken cancellationToken)
     {
         var factory = transactions ?? throw new InvalidOperationException(
             "No consumer transactions are registered: register a backend (AddInMemoryEventStorage, AddPostgresEventStreaming).");
         var unit = await factory.BeginAsync(cancellationToken).ConfigureAwait(false);
         await using (unit.ConfigureAwait(false))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             await handler.HandleAsync(storedEvent, unit.Transaction, cancellationToken).ConfigureAwait(false);
-            unit.Transaction.Batch.CommitOffset(_stream, _group, storedEvent.Position + 1);
-            lockLost.ThrowIfCancellationRequested();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(lockLost);
+            unit.Transaction.Batch.CommitOffset(_stream, _group, storedEvent.Position + 1, lease.Epoch);
+            lease.Lost.ThrowIfCancellationRequested();
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(lease.Lost);
             timeout.CancelAfter(ShutdownCommitTimeout);
             await unit.CommitAsync(timeout.Token).ConfigureAwait(false);
         }
     }
 
-    private async Task CommitAsync(long nextOffset, CancellationToken cancellationToken)
+    /// <summary>Commits the group's offset, fenced by the holder's epoch when the store is one of ours (an application's
+    /// own <see cref="IConsumerOffsetStore"/> gets a plain commit).</summary>
+    private async Task CommitAsync(long nextOffset, IConsumerGroupLease lease, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ShutdownCommitTimeout);
-        await offsets.CommitOffsetAsync(_stream, _group, nextOffset, timeout.Token).ConfigureAwait(false);
+        if (offsets is ConsumerOffsetStoreBase fenced)
+        {
+            await fenced.CommitFencedAsync(_stream, _group, nextOffset, lease.Epoch, timeout.Token).ConfigureAwait(false);
+        }
+        else
+        {
+            await offsets.CommitOffsetAsync(_stream, _group, nextOffset, timeout.Token).ConfigureAwait(false);
+        }
     }
 }
 

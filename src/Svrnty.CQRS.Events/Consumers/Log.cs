@@ -32,6 +32,9 @@ internal static partial class Log
     [LoggerMessage(3008, LogLevel.Error, "Stream consumer {ConsumerGroup} on {StreamName} failed; retrying in {Delay}.")]
     public static partial void ConsumerLoopFailed(ILogger logger, Exception exception, string streamName, string consumerGroup, TimeSpan delay);
 
+    [LoggerMessage(3009, LogLevel.Warning, "Stream consumer {ConsumerGroup} on {StreamName} was fenced: another instance took the group after epoch {Epoch}, so its commit was rejected; it stopped and stands by.")]
+    public static partial void ConsumerFenced(ILogger logger, string streamName, string consumerGroup, long epoch);
+
     [LoggerMessage(3010, LogLevel.Information, "Queue consumer on {QueueName} started with {Concurrency} workers.")]
     public static partial void QueueConsumerStarted(ILogger logger, string queueName, int concurrency);
 

@@ -40,6 +40,28 @@ internal abstract class ConsumerOffsetStoreBase : IConsumerOffsetStore
         return SetOffsetCoreAsync(streamName, consumerGroup, nextOffset, onlyForward: false, cancellationToken);
     }
 
+    /// <summary>
+    /// The hosted consumer's commit: as <see cref="CommitOffsetAsync"/>, but only while <paramref name="epoch"/> is the
+    /// group holder's current epoch, checked in the same atomic step as the write (no check-then-act race).
+    /// </summary>
+    /// <exception cref="Consumers.ConsumerGroupFencedException">Another holder has taken the group since; nothing was written.</exception>
+    internal Task CommitFencedAsync(string streamName, string consumerGroup, long nextOffset, long epoch, CancellationToken cancellationToken)
+    {
+        Argument.ReadableName(streamName, nameof(streamName));
+        Argument.Name(consumerGroup, nameof(consumerGroup));
+        Argument.NotNegative(nextOffset, nameof(nextOffset));
+        return CommitFencedCoreAsync(streamName, consumerGroup, nextOffset, epoch, cancellationToken);
+    }
+
+    /// <summary>See <see cref="CommitFencedAsync"/>.</summary>
+    /// <param name="streamName">A valid stream name.</param>
+    /// <param name="consumerGroup">A valid group name.</param>
+    /// <param name="nextOffset">0 or more.</param>
+    /// <param name="epoch">The holder's epoch.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>A task that completes when the offset is stored.</returns>
+    protected abstract Task CommitFencedCoreAsync(string streamName, string consumerGroup, long nextOffset, long epoch, CancellationToken cancellationToken);
+
     /// <summary>Stores a group's offset.</summary>
     /// <param name="streamName">A valid stream name.</param>
     /// <param name="consumerGroup">A valid group name.</param>

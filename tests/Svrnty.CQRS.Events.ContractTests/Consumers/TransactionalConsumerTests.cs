@@ -332,6 +332,17 @@ public sealed class LosableGroupLocks
                 return null;
             }
 
+            return Wrap(lease);
+        }
+
+        public async Task<IConsumerGroupLease> AcquireAsync(string streamName, string consumerGroup, CancellationToken cancellationToken) =>
+            Wrap(await inner.AcquireAsync(streamName, consumerGroup, cancellationToken));
+
+        public Task<bool> RevokeAsync(string streamName, string consumerGroup, CancellationToken cancellationToken) =>
+            inner.RevokeAsync(streamName, consumerGroup, cancellationToken);
+
+        private Lease Wrap(IConsumerGroupLease lease)
+        {
             var lost = CancellationTokenSource.CreateLinkedTokenSource(lease.Lost);
             Volatile.Write(ref owner._current, lost);
             Interlocked.Increment(ref owner._acquired);
@@ -341,6 +352,8 @@ public sealed class LosableGroupLocks
 
     private sealed class Lease(IConsumerGroupLease inner, CancellationTokenSource lost) : IConsumerGroupLease
     {
+        public long Epoch => inner.Epoch;
+
         public CancellationToken Lost => lost.Token;
 
         public async ValueTask DisposeAsync()

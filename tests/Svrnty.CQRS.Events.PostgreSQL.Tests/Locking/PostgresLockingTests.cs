@@ -60,4 +60,32 @@ public sealed class PostgresLockingTests
         await Deadline.UntilAsync(async () => (long)(await alive.ExecuteScalarAsync())!, sessions => sessions == 0,
             $"the session {pid} that held the lock ends");
     }
+
+    [Fact]
+    public async Task A_takeover_waits_for_a_fenced_commit_in_flight_and_a_commit_after_it_is_rejected()
+    {
+        // The fence reads the group's epoch row FOR SHARE in the commit's own transaction: the new holder's epoch bump
+        // (an update of that row) waits for it, so a commit is either before the takeover or rejected, never between.
+        await using var services = await TestServices.StartAsync();
+        var database = services.GetRequiredService<PostgresDatabase>();
+        var locks = services.GetRequiredService<IConsumerGroupLock>();
+        var writer = services.GetRequiredService<IPostgresEventBatchWriter>();
+        var offsets = services.GetRequiredService<IConsumerOffsetStore>();
+        var stale = await locks.AcquireAsync("s", "g", CancellationToken.None);
+
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await writer.WriteAsync(new EventBatch().Append("effects", new TestEvent("effect", 1)).CommitOffset("s", "g", 7, stale.Epoch), transaction);
+        Assert.True(await locks.RevokeAsync("s", "g", CancellationToken.None));
+        var takeover = locks.AcquireAsync("s", "g", CancellationToken.None);
+        await ServerActivity.UntilWaitingOnALockHeldByAsync(database.DataSource, connection, "the new holder's epoch bump waits on the commit in flight");
+
+        await transaction.CommitAsync();
+        await using var current = await takeover.WaitAsync(Deadline.Default);
+        Assert.Equal(stale.Epoch + 1, current.Epoch);
+        Assert.Equal(7, await offsets.GetOffsetAsync("s", "g"));
+        await Assert.ThrowsAsync<ConsumerGroupFencedException>(() =>
+            services.GetRequiredService<IEventBatchWriter>().WriteAsync(new EventBatch().CommitOffset("s", "g", 8, stale.Epoch)));
+        await stale.DisposeAsync();
+    }
 }

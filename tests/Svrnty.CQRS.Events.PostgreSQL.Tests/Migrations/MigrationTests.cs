@@ -19,14 +19,14 @@ public sealed class MigrationTests
 
         var tables = await TestServices.ColumnAsync(database,
             "SELECT table_name FROM information_schema.tables WHERE table_schema = 'event_streaming' ORDER BY table_name");
-        Assert.Equal(["consumer_offsets", "dead_letters", "event_positions", "events", "log_pending", "logs", "parked_events", "queue_messages",
+        Assert.Equal(["consumer_group_epochs", "consumer_offsets", "dead_letters", "event_positions", "events", "log_pending", "logs", "parked_events", "queue_messages",
             "retention_policies", "schema_version", "stream_configurations", "streams"], tables);
         var indexes = await TestServices.ColumnAsync(database, "SELECT indexname FROM pg_indexes WHERE schemaname = 'event_streaming'");
         Assert.Superset(new HashSet<string>
         {
             "pk_events", "uq_events_event_id", "ix_events_correlation_id", "ix_events_event_type", "ix_events_stream_created_at",
             "ix_events_created_at", "pk_queue_messages", "ix_queue_messages_order", "pk_dead_letters",
-            "pk_consumer_offsets", "pk_streams", "pk_retention_policies", "pk_stream_configurations", "pk_parked_events",
+            "pk_consumer_offsets", "pk_consumer_group_epochs", "pk_streams", "pk_retention_policies", "pk_stream_configurations", "pk_parked_events",
             "pk_event_positions", "ux_event_positions_all", "ux_event_positions_category", "pk_log_pending", "pk_logs",
         }, indexes.ToHashSet());
         var migrator = services.GetRequiredService<DatabaseMigrator>();
@@ -48,7 +48,7 @@ public sealed class MigrationTests
             WHERE i.indisprimary AND n.nspname = 'event_streaming' AND c.relname <> 'schema_version'
             """);
 
-        Assert.Equal(11, leading.Count);
+        Assert.Equal(12, leading.Count);
         Assert.All(leading, l => Assert.Matches(":(stream_name|queue_name|log_name)$", l));
     }
 
