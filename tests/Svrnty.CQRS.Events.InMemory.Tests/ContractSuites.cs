@@ -37,6 +37,7 @@ public sealed class InMemoryQueueConsumerTests(InMemoryFixture f) : QueueConsume
 public sealed class InMemoryQueueWakeUpTests(InMemoryFixture f) : QueueWakeUpTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryQueueConsumerShutdownTests(InMemoryFixture f) : QueueConsumerShutdownTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryTransactionalConsumerTests(InMemoryFixture f) : TransactionalConsumerTests(f), IClassFixture<InMemoryFixture>;
+public sealed class InMemoryTypedHandlerTests(InMemoryFixture f) : TypedHandlerTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryReplayTests(InMemoryFixture f) : ReplayTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryTelemetryTests(InMemoryFixture f) : TelemetryTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryHealthCheckTests(InMemoryFixture f) : HealthCheckTests(f), IClassFixture<InMemoryFixture>;

@@ -96,7 +96,9 @@ internal sealed class EventStreamConsumerService<THandler>(
                     var handler = scope.ServiceProvider.GetRequiredService<THandler>();
                     foreach (var storedEvent in page)
                     {
-                        if (!await HandleAsync(handler, storedEvent, cancellationToken, lockLost).ConfigureAwait(false))
+                        // A typed handler is not called for the types it does not handle: the offset moves past them.
+                        var call = registration.Dispatch.Find(storedEvent.Event.GetType());
+                        if (call is not null && !await HandleAsync(handler, call, storedEvent, cancellationToken, lockLost).ConfigureAwait(false))
                         {
                             await CommitAsync(next, CancellationToken.None).ConfigureAwait(false);
                             return false;
@@ -105,7 +107,10 @@ internal sealed class EventStreamConsumerService<THandler>(
                         next = storedEvent.Position + 1;
                         if (registration.Transactional)
                         {
-                            committed = next; // with the handler's batch, or parked (committed at the end of the page)
+                            if (call is not null)
+                            {
+                                committed = next; // with the handler's batch, or parked (committed at the end of the page)
+                            }
                         }
                         else if (_options.CommitAfterEachEvent)
                         {
@@ -134,7 +139,8 @@ internal sealed class EventStreamConsumerService<THandler>(
     }
 
     /// <summary>Calls the handler with retries; false when the consumer must stop on this event.</summary>
-    private async Task<bool> HandleAsync(THandler handler, StoredEvent storedEvent, CancellationToken cancellationToken, CancellationToken lockLost)
+    private async Task<bool> HandleAsync(THandler handler, HandlerCall<StoredEvent> call, StoredEvent storedEvent, CancellationToken cancellationToken,
+        CancellationToken lockLost)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -146,12 +152,11 @@ internal sealed class EventStreamConsumerService<THandler>(
             {
                 if (registration.Transactional)
                 {
-                    await HandleInTransactionAsync((ITransactionalEventStreamHandler)handler, storedEvent, cancellationToken, lockLost)
-                        .ConfigureAwait(false);
+                    await HandleInTransactionAsync(handler, call, storedEvent, cancellationToken, lockLost).ConfigureAwait(false);
                 }
                 else
                 {
-                    await ((IEventStreamHandler)handler).HandleAsync(storedEvent, cancellationToken).ConfigureAwait(false);
+                    await call(handler, storedEvent, transaction: null, cancellationToken).ConfigureAwait(false);
                 }
 
                 observed.Succeed();
@@ -194,7 +199,7 @@ internal sealed class EventStreamConsumerService<THandler>(
     /// finished as the consumer stops still commits (within <see cref="ShutdownCommitTimeout"/>); a lost group lock rolls
     /// it back, since another instance may be handling the event by now.
     /// </summary>
-    private async Task HandleInTransactionAsync(ITransactionalEventStreamHandler handler, StoredEvent storedEvent,
+    private async Task HandleInTransactionAsync(THandler handler, HandlerCall<StoredEvent> call, StoredEvent storedEvent,
         CancellationToken cancellationToken, CancellationToken lockLost)
     {
         var factory = transactions ?? throw new InvalidOperationException(
@@ -202,7 +207,7 @@ internal sealed class EventStreamConsumerService<THandler>(
         var unit = await factory.BeginAsync(cancellationToken).ConfigureAwait(false);
         await using (unit.ConfigureAwait(false))
         {
-            await handler.HandleAsync(storedEvent, unit.Transaction, cancellationToken).ConfigureAwait(false);
+            await call(handler, storedEvent, unit.Transaction, cancellationToken).ConfigureAwait(false);
             unit.Transaction.Batch.CommitOffset(_stream, _group, storedEvent.Position + 1);
             lockLost.ThrowIfCancellationRequested();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(lockLost);
@@ -217,16 +222,4 @@ internal sealed class EventStreamConsumerService<THandler>(
         timeout.CancelAfter(ShutdownCommitTimeout);
         await offsets.CommitOffsetAsync(_stream, _group, nextOffset, timeout.Token).ConfigureAwait(false);
     }
-}
-
-/// <summary>One <c>AddEventStreamConsumer</c> registration (<c>Transactional</c>: an <see cref="ITransactionalEventStreamHandler"/>).</summary>
-internal sealed record EventStreamConsumerRegistration(string StreamName, string ConsumerGroup)
-{
-    public string OptionsName => EventStreamConsumerOptions.NameFor(StreamName, ConsumerGroup);
-
-    /// <summary>The consumer's named options, resolved when its hosted service is created.</summary>
-    public EventStreamConsumerOptions Options { get; init; } = new();
-
-    /// <summary>Whether the handler is an <see cref="ITransactionalEventStreamHandler"/>.</summary>
-    public bool Transactional { get; init; }
 }
