@@ -9,7 +9,8 @@ namespace Svrnty.CQRS.Events.Consumers;
 
 /// <summary>
 /// Runs a stream handler for one consumer group on one stream: takes the group lock (one active instance), reads from
-/// the committed offset, calls the handler for every event in order, and commits after each batch and at shutdown.
+/// the committed offset, calls the handler for every event in order (a typed handler for the events of the types it
+/// handles, <see cref="HandlerDispatch{TEnvelope}"/>), and commits after each batch and at shutdown.
 /// A transactional handler (<see cref="ITransactionalEventStreamHandler"/>) commits one event at a time instead: its
 /// batch and the offset past the event in one transaction, after the handler returns and only while the lock is held.
 /// </summary>
@@ -105,12 +106,14 @@ internal sealed class EventStreamConsumerService<THandler>(
                         }
 
                         next = storedEvent.Position + 1;
+                        if (call is null)
+                        {
+                            continue; // passed over: committed with the next event handled, or at the end of the page
+                        }
+
                         if (registration.Transactional)
                         {
-                            if (call is not null)
-                            {
-                                committed = next; // with the handler's batch, or parked (committed at the end of the page)
-                            }
+                            committed = next; // with the handler's batch, or parked (committed at the end of the page)
                         }
                         else if (_options.CommitAfterEachEvent)
                         {

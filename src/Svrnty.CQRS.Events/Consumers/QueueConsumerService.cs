@@ -15,6 +15,7 @@ namespace Svrnty.CQRS.Events.Consumers;
 /// cancelled; what they finish is still acknowledged (or given back) and their leases extended, but only until the
 /// host's shutdown timeout runs out (the token the host passes to <see cref="StopAsync"/>). A transactional handler
 /// (<see cref="ITransactionalQueueMessageHandler"/>) is acknowledged in its own batch, in one transaction with its effects.
+/// A typed handler is called only for the message types it handles; the others are acknowledged without a call.
 /// </summary>
 internal sealed class QueueConsumerService<THandler>(
     QueueConsumerRegistration registration,
