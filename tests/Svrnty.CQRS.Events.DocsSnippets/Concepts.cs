@@ -1,11 +1,27 @@
-using Microsoft.Extensions.DependencyInjection;
-using Svrnty.CQRS.Events.Abstractions;
+#region concepts-usings
+using Svrnty.CQRS.Events.Abstractions; // every type on this page
+#endregion
 
 namespace Svrnty.CQRS.Events.DocsSnippets;
+
+public sealed record AuditEntry(string OrderId) : CorrelatedEvent;
 
 /// <summary>The code of docs/concepts.md, run on the in-memory backend.</summary>
 public sealed class ConceptsTests
 {
+    // Compiled, not run: acknowledging needs a leased message.
+    internal static async Task WriteBatchAsync(IEventStreamStore store, string id, decimal total, long position, string jobId)
+    {
+        #region concepts-batch
+        await store.WriteAsync(new EventBatch()
+            .Append($"order-{id}", new OrderPlaced(id, total), expectedLength: 0)
+            .Append("audit", new AuditEntry(id))
+            .Enqueue("emails", new SendReceipt(id))
+            .CommitOffset("$ce-payment", "orders", position + 1)
+            .Acknowledge("jobs", jobId, "worker-1"));
+        #endregion
+    }
+
     #region concepts-read-log
     // Reads a log (or any stream) from a position to its end, page by page; returns the position to read on from.
     public static async Task<long> ReadOnAsync(IEventStreamReader reader, string log, long from, Func<StoredEvent, Task> handle,

@@ -1,7 +1,10 @@
+#region getting-started-usings
 using System.Collections.Concurrent;
+using Svrnty.CQRS.Events.Abstractions; // events, the store, handlers, LogStreams
+// An ASP.NET app has these implicitly; a console app (Host.CreateApplicationBuilder) needs them too:
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Svrnty.CQRS.Events.Abstractions;
+#endregion
 
 namespace Svrnty.CQRS.Events.DocsSnippets;
 
@@ -18,42 +21,36 @@ public sealed class OrderTotals
     public ConcurrentDictionary<string, decimal> ByOrder { get; } = new();
 }
 
-// Called by a hosted consumer for every event of what it follows (here the category log $ce-order: every order-*
-// stream), in order; its position is committed after each batch. storedEvent.StreamName and Offset are the event's
-// own (order-43, 0); storedEvent.Position is its place in the log.
-public sealed class OrderTotalsProjection(OrderTotals totals) : IEventStreamHandler
+// Called by a hosted consumer for the OrderPlaced events of what it follows (here the category log $ce-order: every
+// order-* stream), in order; events of other types are passed over. Its position is committed after each batch.
+// storedEvent.StreamName and Offset are the event's own (order-43, 0); storedEvent.Position is its place in the log.
+public sealed class OrderTotalsProjection(OrderTotals totals) : IEventStreamHandler<OrderPlaced>
 {
-    public Task HandleAsync(StoredEvent storedEvent, CancellationToken cancellationToken)
+    public Task HandleAsync(OrderPlaced placed, StoredEvent storedEvent, CancellationToken cancellationToken)
     {
-        if (storedEvent.Event is OrderPlaced placed)
-        {
-            totals.ByOrder[placed.OrderId] = placed.Total; // idempotent: an event handled twice sets the same value
-        }
-
+        totals.ByOrder[placed.OrderId] = placed.Total; // idempotent: an event handled twice sets the same value
         return Task.CompletedTask;
     }
 }
 
-// Called for every message of the queue; returning acknowledges it, throwing gives it back for a redelivery
-// (dead-lettered after MaxDeliveryAttempts deliveries, 5 by default).
-public sealed class ReceiptSender(SentReceipts sent) : IQueueMessageHandler
+// Called for each SendReceipt message of the queue (messages of other types are acknowledged without a call);
+// returning acknowledges it, throwing gives it back for a redelivery (dead-lettered after MaxDeliveryAttempts
+// deliveries, 5 by default).
+public sealed class ReceiptSender(SentReceipts sent) : IQueueMessageHandler<SendReceipt>
 {
-    public Task HandleAsync(DequeuedEvent message, CancellationToken cancellationToken)
+    public Task HandleAsync(SendReceipt receipt, DequeuedEvent delivery, CancellationToken cancellationToken)
     {
-        if (message.Event is SendReceipt receipt)
-        {
-            sent.OrderIds.Enqueue(receipt.OrderId);
-        }
-
+        sent.OrderIds.Enqueue(receipt.OrderId);
         return Task.CompletedTask;
     }
 }
-#endregion
 
+// What the receipt sender has sent (a singleton; an e-mail service in a real application).
 public sealed class SentReceipts
 {
     public ConcurrentQueue<string> OrderIds { get; } = new();
 }
+#endregion
 
 /// <summary>Runs the steps of docs/getting-started.md, in order, on the in-memory backend.</summary>
 public sealed class GettingStartedTests

@@ -1,6 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Svrnty.CQRS.Events.PostgreSQL.Migrations;
+#region migration-guide-usings
+using Svrnty.CQRS.Events.PostgreSQL.Migrations; // DatabaseMigrator, DatabaseScripts
+#endregion
 
 namespace Svrnty.CQRS.Events.DocsSnippets;
 

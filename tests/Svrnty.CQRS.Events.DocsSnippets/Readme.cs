@@ -1,4 +1,6 @@
-using Svrnty.CQRS.Events.Abstractions;
+#region readme-usings
+using Svrnty.CQRS.Events.Abstractions; // events, the store, handlers
+#endregion
 
 namespace Svrnty.CQRS.Events.DocsSnippets;
 
@@ -30,3 +32,21 @@ public sealed class Checkout(IEventStreamStore store)
     }
 }
 #endregion
+
+/// <summary>README's registrations, compiled.</summary>
+public static class ReadmeRegistrations
+{
+    public static void InMemory(WebApplicationBuilder builder)
+    {
+        #region readme-in-memory
+        builder.Services.AddInMemoryEventStorage();
+        #endregion
+    }
+
+    public static void Postgres(WebApplicationBuilder builder)
+    {
+        #region readme-postgres
+        builder.Services.AddPostgresEventStreaming(builder.Configuration.GetConnectionString("EventStreaming")!);
+        #endregion
+    }
+}

@@ -38,6 +38,7 @@ public sealed class InMemoryQueueWakeUpTests(InMemoryFixture f) : QueueWakeUpTes
 public sealed class InMemoryQueueConsumerShutdownTests(InMemoryFixture f) : QueueConsumerShutdownTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryConsumerGroupFencingTests(InMemoryFixture f) : ConsumerGroupFencingTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryTransactionalConsumerTests(InMemoryFixture f) : TransactionalConsumerTests(f), IClassFixture<InMemoryFixture>;
+public sealed class InMemoryTypedHandlerTests(InMemoryFixture f) : TypedHandlerTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryReplayTests(InMemoryFixture f) : ReplayTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryTelemetryTests(InMemoryFixture f) : TelemetryTests(f), IClassFixture<InMemoryFixture>;
 public sealed class InMemoryHealthCheckTests(InMemoryFixture f) : HealthCheckTests(f), IClassFixture<InMemoryFixture>;

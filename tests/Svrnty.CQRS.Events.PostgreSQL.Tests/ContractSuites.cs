@@ -39,6 +39,7 @@ public sealed class PostgresQueueWakeUpTests(PostgresFixture f) : QueueWakeUpTes
 public sealed class PostgresQueueConsumerShutdownTests(PostgresFixture f) : QueueConsumerShutdownTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresConsumerGroupFencingTests(PostgresFixture f) : ConsumerGroupFencingTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresTransactionalConsumerTests(PostgresFixture f) : TransactionalConsumerTests(f), IClassFixture<PostgresFixture>;
+public sealed class PostgresTypedHandlerTests(PostgresFixture f) : TypedHandlerTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresReplayTests(PostgresFixture f) : ReplayTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresTelemetryTests(PostgresFixture f) : TelemetryTests(f), IClassFixture<PostgresFixture>;
 public sealed class PostgresHealthCheckTests(PostgresFixture f) : HealthCheckTests(f), IClassFixture<PostgresFixture>;

@@ -22,3 +22,25 @@ public interface ITransactionalEventStreamHandler
     /// <returns>A task that completes when the effects are recorded.</returns>
     Task HandleAsync(StoredEvent storedEvent, ConsumerTransaction transaction, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// Handles the events of type <typeparamref name="TEvent"/> of a stream with exactly-once effects
+/// (<c>AddTransactionalEventStreamConsumer</c>), as <see cref="ITransactionalEventStreamHandler"/> does. One class may
+/// implement it for several event types; the events of types it does not handle are passed without a call (the offset
+/// moves past them with the next commit).
+/// </summary>
+/// <typeparam name="TEvent">The event type handled (a class, a base record or an interface).</typeparam>
+public interface ITransactionalEventStreamHandler<in TEvent>
+    where TEvent : ICorrelatedEvent
+{
+    /// <summary>Handles one event by recording its effects in <paramref name="transaction"/>. Throwing rolls them back
+    /// and makes the consumer retry the event, then park it or stop, as configured.</summary>
+    /// <param name="event">The event.</param>
+    /// <param name="storedEvent">Where it is (stream, offset, position, id; its <see cref="StoredEvent.Event"/> is
+    /// <paramref name="event"/>).</param>
+    /// <param name="transaction">The batch to fill (and on PostgreSQL the open transaction); written after the handler
+    /// returns, with the offset commit.</param>
+    /// <param name="cancellationToken">Signalled when the consumer stops or loses its group lock.</param>
+    /// <returns>A task that completes when the effects are recorded.</returns>
+    Task HandleAsync(TEvent @event, StoredEvent storedEvent, ConsumerTransaction transaction, CancellationToken cancellationToken);
+}

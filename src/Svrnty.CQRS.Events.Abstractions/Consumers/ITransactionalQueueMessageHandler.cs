@@ -21,3 +21,24 @@ public interface ITransactionalQueueMessageHandler
     /// <returns>A task that completes when the effects are recorded.</returns>
     Task HandleAsync(DequeuedEvent message, ConsumerTransaction transaction, CancellationToken cancellationToken);
 }
+
+/// <summary>
+/// Handles the messages of type <typeparamref name="TMessage"/> of a queue with exactly-once effects
+/// (<c>AddTransactionalQueueConsumer</c>), as <see cref="ITransactionalQueueMessageHandler"/> does. One class may
+/// implement it for several message types; the messages of types it does not handle are acknowledged without a call.
+/// </summary>
+/// <typeparam name="TMessage">The message type handled (a class, a base record or an interface).</typeparam>
+public interface ITransactionalQueueMessageHandler<in TMessage>
+    where TMessage : ICorrelatedEvent
+{
+    /// <summary>Handles one message by recording its effects in <paramref name="transaction"/>. Throwing rolls them back
+    /// and gives the message back for redelivery.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="delivery">The lease it came with (id, delivery count, consumer; its <see cref="DequeuedEvent.Event"/>
+    /// is <paramref name="message"/>).</param>
+    /// <param name="transaction">The batch to fill (and on PostgreSQL the open transaction); written after the handler
+    /// returns, with the acknowledgement.</param>
+    /// <param name="cancellationToken">Signalled when the consumer stops or loses the lease.</param>
+    /// <returns>A task that completes when the effects are recorded.</returns>
+    Task HandleAsync(TMessage message, DequeuedEvent delivery, ConsumerTransaction transaction, CancellationToken cancellationToken);
+}

@@ -10,7 +10,8 @@ namespace Svrnty.CQRS.Events.Consumers;
 
 /// <summary>
 /// Runs a stream handler for one consumer group on one stream: takes the group lock (one active instance), reads from
-/// the committed offset, calls the handler for every event in order, and commits after each batch and at shutdown.
+/// the committed offset, calls the handler for every event in order (a typed handler for the events of the types it
+/// handles, <see cref="HandlerDispatch{TEnvelope}"/>), and commits after each batch and at shutdown.
 /// A transactional handler (<see cref="ITransactionalEventStreamHandler"/>) commits one event at a time instead: its
 /// batch and the offset past the event in one transaction, after the handler returns and only while the lock is held.
 /// Every commit carries the holder's epoch (<see cref="IConsumerGroupLease.Epoch"/>) and is rejected once another
@@ -107,13 +108,21 @@ internal sealed class EventStreamConsumerService<THandler>(
                     foreach (var storedEvent in page)
                     {
                         cancellationToken.ThrowIfCancellationRequested();
-                        if (!await HandleAsync(handler, storedEvent, lease, cancellationToken).ConfigureAwait(false))
+
+                        // A typed handler is not called for the types it does not handle: the offset moves past them.
+                        var call = registration.Dispatch.Find(storedEvent.Event.GetType());
+                        if (call is not null && !await HandleAsync(handler, call, storedEvent, lease, cancellationToken).ConfigureAwait(false))
                         {
                             await CommitAsync(next, lease, CancellationToken.None).ConfigureAwait(false);
                             return false;
                         }
 
                         next = storedEvent.Position + 1;
+                        if (call is null)
+                        {
+                            continue; // passed over: committed with the next event handled, or at the end of the page
+                        }
+
                         if (registration.Transactional)
                         {
                             committed = next; // with the handler's batch, or parked (committed at the end of the page)
@@ -147,7 +156,8 @@ internal sealed class EventStreamConsumerService<THandler>(
 
     /// <summary>Calls the handler with retries; false when the consumer must stop on this event. Never calls it with a
     /// token already cancelled (a stop, or a lost group lock, ends the retries instead).</summary>
-    private async Task<bool> HandleAsync(THandler handler, StoredEvent storedEvent, IConsumerGroupLease lease, CancellationToken cancellationToken)
+    private async Task<bool> HandleAsync(THandler handler, HandlerCall<StoredEvent> call, StoredEvent storedEvent, IConsumerGroupLease lease,
+        CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -159,13 +169,12 @@ internal sealed class EventStreamConsumerService<THandler>(
             {
                 if (registration.Transactional)
                 {
-                    await HandleInTransactionAsync((ITransactionalEventStreamHandler)handler, storedEvent, lease, cancellationToken)
-                        .ConfigureAwait(false);
+                    await HandleInTransactionAsync(handler, call, storedEvent, lease, cancellationToken).ConfigureAwait(false);
                 }
                 else
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    await ((IEventStreamHandler)handler).HandleAsync(storedEvent, cancellationToken).ConfigureAwait(false);
+                    await call(handler, storedEvent, transaction: null, cancellationToken).ConfigureAwait(false);
                 }
 
                 observed.Succeed();
@@ -209,7 +218,7 @@ internal sealed class EventStreamConsumerService<THandler>(
     /// consumer stops still commits (within <see cref="ShutdownCommitTimeout"/>); a lost group lock known before the
     /// commit rolls it back.
     /// </summary>
-    private async Task HandleInTransactionAsync(ITransactionalEventStreamHandler handler, StoredEvent storedEvent,
+    private async Task HandleInTransactionAsync(THandler handler, HandlerCall<StoredEvent> call, StoredEvent storedEvent,
         IConsumerGroupLease lease, CancellationToken cancellationToken)
     {
         var factory = transactions ?? throw new InvalidOperationException(
@@ -218,7 +227,7 @@ internal sealed class EventStreamConsumerService<THandler>(
         await using (unit.ConfigureAwait(false))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            await handler.HandleAsync(storedEvent, unit.Transaction, cancellationToken).ConfigureAwait(false);
+            await call(handler, storedEvent, unit.Transaction, cancellationToken).ConfigureAwait(false);
             unit.Transaction.Batch.CommitOffset(_stream, _group, storedEvent.Position + 1, lease.Epoch);
             lease.Lost.ThrowIfCancellationRequested();
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(lease.Lost);
@@ -242,16 +251,4 @@ internal sealed class EventStreamConsumerService<THandler>(
             await offsets.CommitOffsetAsync(_stream, _group, nextOffset, timeout.Token).ConfigureAwait(false);
         }
     }
-}
-
-/// <summary>One <c>AddEventStreamConsumer</c> registration (<c>Transactional</c>: an <see cref="ITransactionalEventStreamHandler"/>).</summary>
-internal sealed record EventStreamConsumerRegistration(string StreamName, string ConsumerGroup)
-{
-    public string OptionsName => EventStreamConsumerOptions.NameFor(StreamName, ConsumerGroup);
-
-    /// <summary>The consumer's named options, resolved when its hosted service is created.</summary>
-    public EventStreamConsumerOptions Options { get; init; } = new();
-
-    /// <summary>Whether the handler is an <see cref="ITransactionalEventStreamHandler"/>.</summary>
-    public bool Transactional { get; init; }
 }

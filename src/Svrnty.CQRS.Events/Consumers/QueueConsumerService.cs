@@ -15,6 +15,7 @@ namespace Svrnty.CQRS.Events.Consumers;
 /// cancelled; what they finish is still acknowledged (or given back) and their leases extended, but only until the
 /// host's shutdown timeout runs out (the token the host passes to <see cref="StopAsync"/>). A transactional handler
 /// (<see cref="ITransactionalQueueMessageHandler"/>) is acknowledged in its own batch, in one transaction with its effects.
+/// A typed handler is called only for the message types it handles; the others are acknowledged without a call.
 /// </summary>
 internal sealed class QueueConsumerService<THandler>(
     QueueConsumerRegistration registration,
@@ -129,6 +130,31 @@ internal sealed class QueueConsumerService<THandler>(
         // After a stop, the handler's token is cancelled at once, but its outcome is still settled (and its lease kept)
         // until the host's shutdown budget is spent; past it the message comes back when its lease expires.
         var budget = _shutdownBudget.Token;
+        // A typed handler is not called for the message types it does not handle: they are acknowledged.
+        var call = registration.Dispatch.Find(message.Event.GetType());
+        var (failure, settled) = call is null
+            ? (null, false)
+            : await CallAsync(call, message, consumerId, stoppingToken, budget).ConfigureAwait(false);
+        if (settled)
+        {
+            return;
+        }
+
+        try
+        {
+            await SettleAsync(message, consumerId, failure, stoppingToken, budget).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (budget.IsCancellationRequested)
+        {
+            Log.QueueSettleAbandoned(logger, _queue, message.EventId, consumerId);
+        }
+    }
+
+    /// <summary>Calls the handler while keeping the lease; the failure to settle, or settled when a transactional call
+    /// committed (or lost the lease).</summary>
+    private async Task<(Exception? Failure, bool Settled)> CallAsync(HandlerCall<DequeuedEvent> call, DequeuedEvent message, string consumerId,
+        CancellationToken stoppingToken, CancellationToken budget)
+    {
         using var handling = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         using var keepAlive = CancellationTokenSource.CreateLinkedTokenSource(budget);
         var extension = KeepLeaseAsync(message, consumerId, handling, keepAlive.Token);
@@ -147,13 +173,12 @@ internal sealed class QueueConsumerService<THandler>(
                     var handler = scope.ServiceProvider.GetRequiredService<THandler>();
                     if (registration.Transactional)
                     {
-                        await HandleInTransactionAsync((ITransactionalQueueMessageHandler)handler, message, consumerId, handling.Token, budget)
-                            .ConfigureAwait(false);
+                        await HandleInTransactionAsync(handler, call, message, consumerId, handling.Token, budget).ConfigureAwait(false);
                         settled = true;
                     }
                     else
                     {
-                        await ((IQueueMessageHandler)handler).HandleAsync(message, handling.Token).ConfigureAwait(false);
+                        await call(handler, message, transaction: null, handling.Token).ConfigureAwait(false);
                     }
                 }
 
@@ -175,20 +200,7 @@ internal sealed class QueueConsumerService<THandler>(
 
         await keepAlive.CancelAsync().ConfigureAwait(false);
         await extension.ConfigureAwait(false);
-
-        if (settled)
-        {
-            return;
-        }
-
-        try
-        {
-            await SettleAsync(message, consumerId, failure, stoppingToken, budget).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (budget.IsCancellationRequested)
-        {
-            Log.QueueSettleAbandoned(logger, _queue, message.EventId, consumerId);
-        }
+        return (failure, settled);
     }
 
     /// <summary>
@@ -196,7 +208,7 @@ internal sealed class QueueConsumerService<THandler>(
     /// finished as the consumer stops still commits, within the shutdown budget; a lost lease fails the fenced
     /// acknowledgement (<see cref="QueueLeaseLostException"/>), which rolls everything back.
     /// </summary>
-    private async Task HandleInTransactionAsync(ITransactionalQueueMessageHandler handler, DequeuedEvent message, string consumerId,
+    private async Task HandleInTransactionAsync(THandler handler, HandlerCall<DequeuedEvent> call, DequeuedEvent message, string consumerId,
         CancellationToken handling, CancellationToken budget)
     {
         var factory = transactions ?? throw new InvalidOperationException(
@@ -204,7 +216,7 @@ internal sealed class QueueConsumerService<THandler>(
         var unit = await factory.BeginAsync(handling).ConfigureAwait(false);
         await using (unit.ConfigureAwait(false))
         {
-            await handler.HandleAsync(message, unit.Transaction, handling).ConfigureAwait(false);
+            await call(handler, message, unit.Transaction, handling).ConfigureAwait(false);
             unit.Transaction.Batch.Acknowledge(_queue, message.EventId, consumerId);
             await unit.CommitAsync(budget).ConfigureAwait(false);
         }
@@ -276,17 +288,4 @@ internal sealed class QueueConsumerService<THandler>(
         {
         }
     }
-}
-
-/// <summary>One <c>AddQueueConsumer</c> registration: the handler type is part of its identity (<c>Transactional</c>: an
-/// <see cref="ITransactionalQueueMessageHandler"/>).</summary>
-internal sealed record QueueConsumerRegistration(string QueueName, Type HandlerType)
-{
-    public string OptionsName => QueueConsumerOptions.NameFor(QueueName, HandlerType);
-
-    /// <summary>The consumer's named options, resolved when its hosted service is created.</summary>
-    public QueueConsumerOptions Options { get; init; } = new();
-
-    /// <summary>Whether the handler is an <see cref="ITransactionalQueueMessageHandler"/>.</summary>
-    public bool Transactional { get; init; }
 }

@@ -18,14 +18,16 @@ public static class EventConsumerServiceCollectionExtensions
     /// <paramref name="consumerGroup"/> with the default options, or those configured under its name
     /// (<see cref="EventStreamConsumerOptions.NameFor"/>); see
     /// <see cref="AddEventStreamConsumer{THandler}(IServiceCollection, string, string, Action{EventStreamConsumerOptions}?)"/>.</summary>
-    /// <typeparam name="THandler">The handler, resolved from a new scope for each batch (registered scoped if absent).</typeparam>
+    /// <typeparam name="THandler">The handler: an <see cref="IEventStreamHandler"/> (every event) or an
+    /// <see cref="IEventStreamHandler{TEvent}"/> for one or more event types (the others are passed over); resolved from a
+    /// new scope for each batch (registered scoped if absent).</typeparam>
     /// <param name="services">The service collection.</param>
     /// <param name="streamName">The stream to consume.</param>
     /// <param name="consumerGroup">The consumer group whose offset is committed.</param>
     /// <returns>The service collection.</returns>
-    /// <exception cref="ArgumentException">An invalid name.</exception>
+    /// <exception cref="ArgumentException">An invalid name, or a handler that implements neither interface (or both).</exception>
     public static IServiceCollection AddEventStreamConsumer<THandler>(this IServiceCollection services, string streamName, string consumerGroup)
-        where THandler : class, IEventStreamHandler =>
+        where THandler : class =>
         services.AddEventStreamConsumer<THandler>(streamName, consumerGroup, configure: null);
 
     /// <summary>
@@ -36,16 +38,18 @@ public static class EventConsumerServiceCollectionExtensions
     /// Registering the same stream and group twice is a no-op (the first registration's options stay). Register a
     /// backend too.
     /// </summary>
-    /// <typeparam name="THandler">The handler, resolved from a new scope for each batch (registered scoped if absent).</typeparam>
+    /// <typeparam name="THandler">The handler: an <see cref="IEventStreamHandler"/> (every event) or an
+    /// <see cref="IEventStreamHandler{TEvent}"/> for one or more event types (the others are passed over); resolved from a
+    /// new scope for each batch (registered scoped if absent).</typeparam>
     /// <param name="services">The service collection.</param>
     /// <param name="streamName">The stream to consume.</param>
     /// <param name="consumerGroup">The consumer group whose offset is committed.</param>
     /// <param name="configure">Sets the options; see <see cref="EventStreamConsumerOptions"/> for defaults.</param>
     /// <returns>The service collection.</returns>
-    /// <exception cref="ArgumentException">An invalid name.</exception>
+    /// <exception cref="ArgumentException">An invalid name, or a handler that implements neither interface (or both).</exception>
     public static IServiceCollection AddEventStreamConsumer<THandler>(this IServiceCollection services, string streamName, string consumerGroup,
         Action<EventStreamConsumerOptions>? configure)
-        where THandler : class, IEventStreamHandler =>
+        where THandler : class =>
         services.AddEventStreamConsumerCore<THandler>(streamName, consumerGroup, options =>
         {
             if (configure is not null)
@@ -60,16 +64,18 @@ public static class EventConsumerServiceCollectionExtensions
     /// does, with its options bound from <paramref name="configuration"/> (for example
     /// <c>builder.Configuration.GetSection("Consumers:Projections")</c> holding <c>{ "BatchSize": 500, "PollInterval": "00:00:05" }</c>).
     /// </summary>
-    /// <typeparam name="THandler">The handler, resolved from a new scope for each batch (registered scoped if absent).</typeparam>
+    /// <typeparam name="THandler">The handler: an <see cref="IEventStreamHandler"/> (every event) or an
+    /// <see cref="IEventStreamHandler{TEvent}"/> for one or more event types (the others are passed over); resolved from a
+    /// new scope for each batch (registered scoped if absent).</typeparam>
     /// <param name="services">The service collection.</param>
     /// <param name="streamName">The stream to consume.</param>
     /// <param name="consumerGroup">The consumer group whose offset is committed.</param>
     /// <param name="configuration">The section bound to <see cref="EventStreamConsumerOptions"/>.</param>
     /// <returns>The service collection.</returns>
-    /// <exception cref="ArgumentException">An invalid name.</exception>
+    /// <exception cref="ArgumentException">An invalid name, or a handler that implements neither interface (or both).</exception>
     public static IServiceCollection AddEventStreamConsumer<THandler>(this IServiceCollection services, string streamName, string consumerGroup,
         IConfigurationSection configuration)
-        where THandler : class, IEventStreamHandler
+        where THandler : class
     {
         ArgumentNullException.ThrowIfNull(configuration);
         return services.AddEventStreamConsumerCore<THandler>(streamName, consumerGroup, options => options.Bind(configuration));
@@ -78,13 +84,15 @@ public static class EventConsumerServiceCollectionExtensions
     /// <summary>Runs <typeparamref name="THandler"/> for the messages of <paramref name="queueName"/> with the default
     /// options, or those configured under its name (<see cref="QueueConsumerOptions.NameFor"/>); see
     /// <see cref="AddQueueConsumer{THandler}(IServiceCollection, string, Action{QueueConsumerOptions}?)"/>.</summary>
-    /// <typeparam name="THandler">The handler, resolved from a new scope for each message (registered scoped if absent).</typeparam>
+    /// <typeparam name="THandler">The handler: an <see cref="IQueueMessageHandler"/> (every message) or an
+    /// <see cref="IQueueMessageHandler{TMessage}"/> for one or more message types (the others are acknowledged without a
+    /// call); resolved from a new scope for each message (registered scoped if absent).</typeparam>
     /// <param name="services">The service collection.</param>
     /// <param name="queueName">The queue to consume.</param>
     /// <returns>The service collection.</returns>
-    /// <exception cref="ArgumentException">An invalid name.</exception>
+    /// <exception cref="ArgumentException">An invalid name, or a handler that implements neither interface (or both).</exception>
     public static IServiceCollection AddQueueConsumer<THandler>(this IServiceCollection services, string queueName)
-        where THandler : class, IQueueMessageHandler =>
+        where THandler : class =>
         services.AddQueueConsumer<THandler>(queueName, configure: null);
 
     /// <summary>
@@ -96,15 +104,17 @@ public static class EventConsumerServiceCollectionExtensions
     /// twice is a no-op (the first registration's options stay); another handler on the same queue is a consumer of its
     /// own. Register a backend too.
     /// </summary>
-    /// <typeparam name="THandler">The handler, resolved from a new scope for each message (registered scoped if absent).</typeparam>
+    /// <typeparam name="THandler">The handler: an <see cref="IQueueMessageHandler"/> (every message) or an
+    /// <see cref="IQueueMessageHandler{TMessage}"/> for one or more message types (the others are acknowledged without a
+    /// call); resolved from a new scope for each message (registered scoped if absent).</typeparam>
     /// <param name="services">The service collection.</param>
     /// <param name="queueName">The queue to consume.</param>
     /// <param name="configure">Sets the options; see <see cref="QueueConsumerOptions"/> for defaults.</param>
     /// <returns>The service collection.</returns>
-    /// <exception cref="ArgumentException">An invalid name.</exception>
+    /// <exception cref="ArgumentException">An invalid name, or a handler that implements neither interface (or both).</exception>
     public static IServiceCollection AddQueueConsumer<THandler>(this IServiceCollection services, string queueName,
         Action<QueueConsumerOptions>? configure)
-        where THandler : class, IQueueMessageHandler =>
+        where THandler : class =>
         services.AddQueueConsumerCore<THandler>(queueName, options =>
         {
             if (configure is not null)
@@ -118,15 +128,17 @@ public static class EventConsumerServiceCollectionExtensions
     /// <see cref="AddQueueConsumer{THandler}(IServiceCollection, string, Action{QueueConsumerOptions}?)"/> does, with its
     /// options bound from <paramref name="configuration"/> (for example <c>{ "Concurrency": 4, "MaxDeliveryAttempts": 3 }</c>).
     /// </summary>
-    /// <typeparam name="THandler">The handler, resolved from a new scope for each message (registered scoped if absent).</typeparam>
+    /// <typeparam name="THandler">The handler: an <see cref="IQueueMessageHandler"/> (every message) or an
+    /// <see cref="IQueueMessageHandler{TMessage}"/> for one or more message types (the others are acknowledged without a
+    /// call); resolved from a new scope for each message (registered scoped if absent).</typeparam>
     /// <param name="services">The service collection.</param>
     /// <param name="queueName">The queue to consume.</param>
     /// <param name="configuration">The section bound to <see cref="QueueConsumerOptions"/>.</param>
     /// <returns>The service collection.</returns>
-    /// <exception cref="ArgumentException">An invalid name.</exception>
+    /// <exception cref="ArgumentException">An invalid name, or a handler that implements neither interface (or both).</exception>
     public static IServiceCollection AddQueueConsumer<THandler>(this IServiceCollection services, string queueName,
         IConfigurationSection configuration)
-        where THandler : class, IQueueMessageHandler
+        where THandler : class
     {
         ArgumentNullException.ThrowIfNull(configuration);
         return services.AddQueueConsumerCore<THandler>(queueName, options => options.Bind(configuration));
@@ -139,13 +151,14 @@ public static class EventConsumerServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         Argument.ReadableName(streamName, nameof(streamName));
         Argument.Name(consumerGroup, nameof(consumerGroup));
+        var dispatch = HandlerDispatch.ForStream(typeof(THandler), transactional);
         if (services.Any(d => d.ServiceType == typeof(EventStreamConsumerRegistration) && d.ImplementationInstance is EventStreamConsumerRegistration r
                               && r.StreamName == streamName && r.ConsumerGroup == consumerGroup))
         {
             return services;
         }
 
-        var registration = new EventStreamConsumerRegistration(streamName, consumerGroup) { Transactional = transactional };
+        var registration = new EventStreamConsumerRegistration(streamName, consumerGroup) { Transactional = transactional, Dispatch = dispatch };
         configure(services.AddOptions<EventStreamConsumerOptions>(registration.OptionsName).ValidateOnStart());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventStreamConsumerOptions>, EventStreamConsumerOptionsValidator>());
         services.AddSingleton(registration);
@@ -168,13 +181,14 @@ public static class EventConsumerServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         Argument.WritableName(queueName, nameof(queueName));
+        var dispatch = HandlerDispatch.ForQueue(typeof(THandler), transactional);
         if (services.Any(d => d.ServiceType == typeof(QueueConsumerRegistration) && d.ImplementationInstance is QueueConsumerRegistration r
                               && r.QueueName == queueName && r.HandlerType == typeof(THandler)))
         {
             return services;
         }
 
-        var registration = new QueueConsumerRegistration(queueName, typeof(THandler)) { Transactional = transactional };
+        var registration = new QueueConsumerRegistration(queueName, typeof(THandler)) { Transactional = transactional, Dispatch = dispatch };
         configure(services.AddOptions<QueueConsumerOptions>(registration.OptionsName).ValidateOnStart());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<QueueConsumerOptions>, QueueConsumerOptionsValidator>());
         // Before the first queue consumer, so that the delivery limits are set before any message is delivered.

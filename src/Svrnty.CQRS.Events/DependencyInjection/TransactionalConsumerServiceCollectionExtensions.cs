@@ -18,16 +18,19 @@ public static class TransactionalConsumerServiceCollectionExtensions
     /// <see cref="EventStreamConsumerOptions.CommitAfterEachEvent"/> does not apply (every event is committed). Registering
     /// the same stream and group twice (with either method) is a no-op. Register a backend too.
     /// </summary>
-    /// <typeparam name="THandler">The handler, resolved from a new scope for each batch of reads (registered scoped if absent).</typeparam>
+    /// <typeparam name="THandler">The handler: an <see cref="ITransactionalEventStreamHandler"/> (every event) or an
+    /// <see cref="ITransactionalEventStreamHandler{TEvent}"/> for one or more event types (the others are passed over);
+    /// resolved from a new scope for each batch of reads (registered scoped if absent).</typeparam>
     /// <param name="services">The service collection.</param>
     /// <param name="streamName">The stream to consume.</param>
     /// <param name="consumerGroup">The consumer group whose offset is committed.</param>
     /// <param name="configure">Sets the options; see <see cref="EventStreamConsumerOptions"/> for defaults.</param>
     /// <returns>The service collection.</returns>
-    /// <exception cref="ArgumentException">An invalid name (an invalid option fails at startup).</exception>
+    /// <exception cref="ArgumentException">An invalid name, or a handler that implements neither interface (or both); an
+    /// invalid option fails at startup.</exception>
     public static IServiceCollection AddTransactionalEventStreamConsumer<THandler>(this IServiceCollection services, string streamName,
         string consumerGroup, Action<EventStreamConsumerOptions>? configure = null)
-        where THandler : class, ITransactionalEventStreamHandler
+        where THandler : class
     {
         ArgumentNullException.ThrowIfNull(services);
         return services.AddEventStreamConsumerCore<THandler>(streamName, consumerGroup, options =>
@@ -46,15 +49,18 @@ public static class TransactionalConsumerServiceCollectionExtensions
     /// of it commits. Registering the same handler on the same queue twice (with either method) is a no-op. Register a
     /// backend too.
     /// </summary>
-    /// <typeparam name="THandler">The handler, resolved from a new scope for each message (registered scoped if absent).</typeparam>
+    /// <typeparam name="THandler">The handler: an <see cref="ITransactionalQueueMessageHandler"/> (every message) or an
+    /// <see cref="ITransactionalQueueMessageHandler{TMessage}"/> for one or more message types (the others are acknowledged
+    /// without a call); resolved from a new scope for each message (registered scoped if absent).</typeparam>
     /// <param name="services">The service collection.</param>
     /// <param name="queueName">The queue to consume.</param>
     /// <param name="configure">Sets the options; see <see cref="QueueConsumerOptions"/> for defaults.</param>
     /// <returns>The service collection.</returns>
-    /// <exception cref="ArgumentException">An invalid name (an invalid option fails at startup).</exception>
+    /// <exception cref="ArgumentException">An invalid name, or a handler that implements neither interface (or both); an
+    /// invalid option fails at startup.</exception>
     public static IServiceCollection AddTransactionalQueueConsumer<THandler>(this IServiceCollection services, string queueName,
         Action<QueueConsumerOptions>? configure = null)
-        where THandler : class, ITransactionalQueueMessageHandler
+        where THandler : class
     {
         ArgumentNullException.ThrowIfNull(services);
         return services.AddQueueConsumerCore<THandler>(queueName, options =>
