@@ -21,6 +21,7 @@ public sealed class WorkloadSmokeTests
         { "queue", ["svrnty-postgres", "skip-locked-raw"] },
         { "subscription-latency", ["svrnty-postgres", "svrnty-inmemory"] },
         { "log-follow", ["svrnty-postgres", "marten"] },
+        { "fan-out", ["svrnty-postgres", "svrnty-inmemory"] },
         { "inmemory-append", ["svrnty-inmemory", "locked-list"] },
         { "inmemory-read", ["svrnty-inmemory", "locked-list"] },
         { "growth", ["svrnty-postgres"] },

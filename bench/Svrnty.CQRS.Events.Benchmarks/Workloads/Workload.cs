@@ -76,6 +76,7 @@ internal static class WorkloadCatalog
         new QueueWorkload(),
         new SubscriptionLatencyWorkload(),
         new LogFollowWorkload(),
+        new FanOutWorkload(),
         new InMemoryAppendWorkload(),
         new InMemoryReadWorkload(),
         new GrowthWorkload(),
