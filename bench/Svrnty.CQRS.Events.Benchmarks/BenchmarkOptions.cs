@@ -12,7 +12,7 @@ internal sealed record BenchmarkOptions
           --json PATH        also write the results as JSON to PATH
           --workloads LIST   comma-separated workloads (default: all):
                              append-single, append-batch, append-concurrent, read, queue, subscription-latency,
-                             log-follow, inmemory-append, inmemory-read, growth
+                             log-follow, fan-out, inmemory-append, inmemory-read, growth
           --connection CS    an Npgsql connection string to a database where the harness may create and drop schemas;
                              without it, a throwaway local cluster is started from the PostgreSQL binaries and removed after
           --compare-jsonb    also run our store with its payload columns altered back to jsonb (svrnty-postgres-jsonb),

@@ -22,6 +22,7 @@ public sealed class WorkloadSmokeTests
         { "batch-outbox", ["svrnty-postgres", "svrnty-postgres-two-calls"] },
         { "subscription-latency", ["svrnty-postgres", "svrnty-inmemory"] },
         { "log-follow", ["svrnty-postgres", "marten"] },
+        { "fan-out", ["svrnty-postgres", "svrnty-inmemory"] },
         { "inmemory-append", ["svrnty-inmemory", "locked-list"] },
         { "inmemory-read", ["svrnty-inmemory", "locked-list"] },
         { "growth", ["svrnty-postgres"] },

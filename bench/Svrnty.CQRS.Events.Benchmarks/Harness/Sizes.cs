@@ -47,6 +47,19 @@ internal sealed record Sizes
     /// <summary>The streams <c>log-follow</c>'s writers append to (each writer its own share of them).</summary>
     public int LogFollowStreams { get; init; } = 64;
 
+    /// <summary>Events appended per <c>fan-out</c> run, by <see cref="FanOutWriters"/> writers at <see cref="FanOutRate"/> in all;
+    /// each subscriber of the variant receives every one.</summary>
+    public required int FanOutEvents { get; init; }
+
+    /// <summary>The variants of <c>fan-out</c>: how many live subscribers follow the writers' category.</summary>
+    public required IReadOnlyList<int> FanOutSubscribers { get; init; }
+
+    /// <summary>The writers of <c>fan-out</c>, each its own streams of the one category.</summary>
+    public int FanOutWriters { get; init; } = 4;
+
+    /// <summary>The events per second all <c>fan-out</c> writers together offer: a steady pace, not as fast as they can.</summary>
+    public int FanOutRate { get; init; } = 1_000;
+
     /// <summary>Events already in the table for the second <c>growth-append</c> row, and the length of the long stream of <c>growth-read</c>.</summary>
     public required int GrowthPrefill { get; init; }
 
@@ -69,6 +82,8 @@ internal sealed record Sizes
         InMemoryEvents = 100_000,
         SubscriptionEvents = 2_000,
         LogFollowEvents = 10_000,
+        FanOutEvents = 5_000,
+        FanOutSubscribers = [1, 10, 50, 100],
         GrowthPrefill = 1_000_000,
         GrowthShortStream = 10_000,
         GrowthPagesPerRun = 20,
@@ -87,6 +102,8 @@ internal sealed record Sizes
         InMemoryEvents = 50_000,
         SubscriptionEvents = 300,
         LogFollowEvents = 1_600,
+        FanOutEvents = 1_000,
+        FanOutSubscribers = [1, 10, 100],
         GrowthPrefill = 50_000,
         GrowthShortStream = 10_000,
         GrowthPagesPerRun = 10,
@@ -106,6 +123,8 @@ internal sealed record Sizes
         InMemoryEvents = 200,
         SubscriptionEvents = 20,
         LogFollowEvents = 24,
+        FanOutEvents = 24,
+        FanOutSubscribers = [1, 3],
         GrowthPrefill = 2_000,
         GrowthShortStream = 1_000,
         GrowthPagesPerRun = 2,

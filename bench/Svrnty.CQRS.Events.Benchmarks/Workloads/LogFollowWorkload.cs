@@ -167,7 +167,7 @@ internal sealed class LogFollowWorkload : Workload
 /// offsets (in order, none skipped) and the positions (gapless, or for Marten increasing), and records when each
 /// event arrived. A violation fails the run.
 /// </summary>
-internal sealed class LogFollowProbe(string implementation, long firstPosition, bool gapless)
+internal sealed class LogFollowProbe(string implementation, long firstPosition, bool gapless, string workload = "log-follow")
 {
     private readonly Lock _gate = new();
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
@@ -207,7 +207,7 @@ internal sealed class LogFollowProbe(string implementation, long firstPosition, 
 
             if (_expected.Count != _received.Count)
             {
-                throw new InvalidOperationException($"log-follow / {implementation}: a run started before the previous one was received.");
+                throw new InvalidOperationException($"{workload} / {implementation}: a run started before the previous one was received.");
             }
 
             _expected = new HashSet<string>(eventIds, StringComparer.Ordinal);
@@ -264,7 +264,7 @@ internal sealed class LogFollowProbe(string implementation, long firstPosition, 
     {
         lock (_gate)
         {
-            _failure ??= $"log-follow / {implementation}: {message}";
+            _failure ??= $"{workload} / {implementation}: {message}";
             _done.TrySetException(new InvalidOperationException(_failure));
         }
     }

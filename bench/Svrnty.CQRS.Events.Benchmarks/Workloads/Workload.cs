@@ -77,6 +77,7 @@ internal static class WorkloadCatalog
         new BatchOutboxWorkload(),
         new SubscriptionLatencyWorkload(),
         new LogFollowWorkload(),
+        new FanOutWorkload(),
         new InMemoryAppendWorkload(),
         new InMemoryReadWorkload(),
         new GrowthWorkload(),
