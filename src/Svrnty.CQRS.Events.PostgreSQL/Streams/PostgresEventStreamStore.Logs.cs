@@ -125,28 +125,47 @@ internal sealed partial class PostgresEventStreamStore
             """;
     }
 
+    private readonly SequencerSteps _steps = new();
+
     /// <summary>Runs the sequencer step, then <paramref name="query"/> on the same round trip; <paramref name="read"/>
-    /// reads the query's result. Repeating is safe: a step that committed leaves nothing pending.</summary>
+    /// reads the query's result. Concurrent log reads of this store share their steps (<see cref="SequencerSteps"/>): a
+    /// read that a step started after its arrival has already served runs its query alone. Repeating is safe: a step
+    /// that committed leaves nothing pending.</summary>
     private Task<T> AfterSequencingAsync<T>(string operation, string logName, string query, Action<NpgsqlBatchCommand> parameters,
-        Func<NpgsqlDataReader, CancellationToken, Task<T>> read, CancellationToken cancellationToken) =>
-        executor.ExecuteAsync(operation, Repeat.Safe, async (connection, ct) =>
+        Func<NpgsqlDataReader, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
+    {
+        return _steps.RunAsync(
+            ct => executor.ExecuteAsync(operation, Repeat.Safe, (connection, c) => QueryAsync(connection, step: true, c), ct),
+            ct => executor.ExecuteAsync(operation, Repeat.Safe, (connection, c) => QueryAsync(connection, step: false, c), ct),
+            cancellationToken);
+
+        async Task<T> QueryAsync(NpgsqlConnection connection, bool step, CancellationToken ct)
         {
             var batch = new NpgsqlBatch(connection);
             await using (batch.ConfigureAwait(false))
             {
-                AddSequencerStep(batch);
+                if (step)
+                {
+                    AddSequencerStep(batch);
+                }
+
                 var command = new NpgsqlBatchCommand(query).With(logName).With(LogStreams.CategoryLogged(logName), NpgsqlDbType.Text);
                 parameters(command);
                 batch.BatchCommands.Add(command);
                 var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))
                 {
-                    await reader.NextResultAsync(ct).ConfigureAwait(false);
-                    await reader.NextResultAsync(ct).ConfigureAwait(false);
+                    if (step)
+                    {
+                        await reader.NextResultAsync(ct).ConfigureAwait(false);
+                        await reader.NextResultAsync(ct).ConfigureAwait(false);
+                    }
+
                     return await read(reader, ct).ConfigureAwait(false);
                 }
             }
-        }, cancellationToken);
+        }
+    }
 
     /// <summary>The sequencer step alone (the background loop): how many appends it numbered.</summary>
     internal Task<long> SequenceLogsAsync(CancellationToken cancellationToken) =>
