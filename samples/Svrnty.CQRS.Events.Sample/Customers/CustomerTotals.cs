@@ -17,12 +17,13 @@ internal sealed record OrderCounted(string OrderId, decimal Total) : CorrelatedE
 /// commit the event is handled again from scratch, after the commit never again. In memory the effect goes into the
 /// consumer's batch; on PostgreSQL it is an update of a table of the sample's own, on the consumer's transaction.
 /// </summary>
-internal sealed class CustomerTotalsHandler(ICustomerTotals totals) : ITransactionalEventStreamHandler
+internal sealed class CustomerTotalsHandler(ICustomerTotals totals) : ITransactionalEventStreamHandler<OrderPlaced>
 {
     public const string ConsumerGroup = "customer-totals";
 
-    public Task HandleAsync(StoredEvent storedEvent, ConsumerTransaction transaction, CancellationToken cancellationToken) =>
-        storedEvent.Event is OrderPlaced placed ? totals.CountAsync(placed, transaction, cancellationToken) : Task.CompletedTask;
+    // A typed handler: only OrderPlaced is handled; the log's other events move the group's position without a call.
+    public Task HandleAsync(OrderPlaced placed, StoredEvent storedEvent, ConsumerTransaction transaction, CancellationToken cancellationToken) =>
+        totals.CountAsync(placed, transaction, cancellationToken);
 }
 
 /// <summary>Where the totals are kept: recorded in a consumer's transaction, read by the endpoint.</summary>

@@ -9,20 +9,16 @@ namespace Svrnty.CQRS.Events.Sample.Emails;
 /// order's stream, so a corrected address is used when a dead letter is requeued), then records it on the order.
 /// A failure gives the message back; after <see cref="MaxDeliveryAttempts"/> deliveries the store dead-letters it.
 /// </summary>
-internal sealed class ConfirmationSender(OrderStreams orders, MailServer mail) : IQueueMessageHandler
+internal sealed class ConfirmationSender(OrderStreams orders, MailServer mail) : IQueueMessageHandler<SendOrderConfirmation>
 {
     public const string Queue = "emails";
 
     /// <summary>Deliveries before a message is dead-lettered (set on the queue at startup).</summary>
     public const int MaxDeliveryAttempts = 3;
 
-    public async Task HandleAsync(DequeuedEvent message, CancellationToken cancellationToken)
+    // A typed handler: a message of another type on the queue is acknowledged without a call.
+    public async Task HandleAsync(SendOrderConfirmation request, DequeuedEvent message, CancellationToken cancellationToken)
     {
-        if (message.Event is not SendOrderConfirmation request)
-        {
-            return; // not ours: acknowledged and dropped
-        }
-
         var order = await orders.LoadAsync(request.OrderId, cancellationToken)
                     ?? throw new InvalidOperationException($"Order {request.OrderId} does not exist.");
         if (order.ConfirmationSent)
@@ -34,7 +30,7 @@ internal sealed class ConfirmationSender(OrderStreams orders, MailServer mail) :
         await orders.AppendAsync(order.OrderId, new OrderConfirmationSent(order.OrderId, order.Email, message.DeliveryCount)
         {
             EventId = $"sent-{message.EventId}", // a retry after a lost reply appends nothing
-            CorrelationId = message.Event.CorrelationId,
+            CorrelationId = request.CorrelationId,
         }, expectedLength: null, cancellationToken);
     }
 }
