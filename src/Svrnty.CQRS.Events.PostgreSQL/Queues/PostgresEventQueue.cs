@@ -25,7 +25,11 @@ internal sealed partial class PostgresEventQueue(PostgresExecutor executor, Even
 
     /// <summary>The enqueue: $1 queue, $2 event id, $3 type, $4 correlation id, $5 data, $6 occurred at, $7 now, $8 trace
     /// parent, $9 the notification channel (with notifications on: the same statement sends NOTIFY for a message
-    /// actually added, not for a duplicate). In a batch it returns one row, so each operation of a batch has one result.</summary>
+    /// actually added, not for a duplicate). In a batch it returns one row, so each operation of a batch has one result.
+    /// Each also calls <c>txid_current()</c>, which costs nothing when the message is added (the insert has a transaction
+    /// id already) and makes a duplicate's statement commit like a write: with synchronous replication, a repeat of an
+    /// enqueue whose first commit no standby confirmed succeeds only once one does (docs/postgresql.md, "Replication and
+    /// failover"), instead of succeeding on what is only on the primary.</summary>
     internal static string EnqueueStatement(string schema, bool notify, bool batch)
     {
         var insert = $"""
@@ -34,10 +38,10 @@ internal sealed partial class PostgresEventQueue(PostgresExecutor executor, Even
             """;
         return (notify, batch) switch
         {
-            (false, false) => insert,
-            (true, false) => $"WITH added AS ({insert} RETURNING 1) SELECT pg_notify($9, 'q' || $1) FROM added",
-            (false, true) => $"WITH added AS ({insert} RETURNING 1) SELECT count(*) FROM added",
-            (true, true) => $"WITH added AS ({insert} RETURNING 1) SELECT count(*), (SELECT pg_notify($9, 'q' || $1) FROM added) FROM added",
+            (false, false) => $"WITH added AS ({insert} RETURNING 1) SELECT txid_current()",
+            (true, false) => $"WITH added AS ({insert} RETURNING 1) SELECT txid_current(), (SELECT pg_notify($9, 'q' || $1) FROM added)",
+            (false, true) => $"WITH added AS ({insert} RETURNING 1) SELECT count(*), txid_current() FROM added",
+            (true, true) => $"WITH added AS ({insert} RETURNING 1) SELECT count(*), txid_current(), (SELECT pg_notify($9, 'q' || $1) FROM added) FROM added",
         };
     }
 
