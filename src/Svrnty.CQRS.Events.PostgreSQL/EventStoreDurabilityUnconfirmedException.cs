@@ -46,6 +46,6 @@ public sealed class EventStoreDurabilityUnconfirmedException : EventStreamExcept
     /// library's telemetry names it; null when the exception was created by other code.</summary>
     public string? Operation { get; }
 
-    /// <summary>PostgreSQL's warning, message and detail, as the server sent it.</summary>
+    /// <summary>PostgreSQL's warning as the server sent it (its detail only with <c>Include Error Detail=true</c> in the connection string).</summary>
     public string? ServerMessage { get; }
 }

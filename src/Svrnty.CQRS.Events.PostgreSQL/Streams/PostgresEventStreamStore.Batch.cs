@@ -227,7 +227,7 @@ internal sealed partial class PostgresEventStreamStore : IPostgresEventBatchWrit
         {
             // As in a single append's fallback: the read commits like a write, so that a batch found already written is
             // confirmed by a synchronous standby before it is reported as a success.
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT txid_current()"));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {PostgresEventQueue.ConfirmCommit}"));
             batch.BatchCommands.Add(new NpgsqlBatchCommand(StreamLengthsSql).With(streams, NpgsqlDbType.Array | NpgsqlDbType.Text));
             batch.BatchCommands.Add(new NpgsqlBatchCommand(KnownEventsSql)
                 .With(pairs.Select(p => p.StreamName).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)
