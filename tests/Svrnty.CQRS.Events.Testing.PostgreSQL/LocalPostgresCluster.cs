@@ -143,7 +143,7 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
         var standby = new LocalPostgresCluster(_bin, directory, _asRoot, FreePort(), merged);
         try
         {
-            await RunAsync(Path.Combine(_bin, "pg_basebackup"),
+            await RunAsync(Tool("pg_basebackup"),
                 ["-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres", "-D", standby.DataDirectory, "-R", "-X", "stream",
                  "-c", "fast", "--no-sync"], _asRoot, cancellationToken).ConfigureAwait(false);
             await standby.StartServerAsync(cancellationToken).ConfigureAwait(false);
@@ -154,6 +154,21 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
             standby.Stop();
             throw;
         }
+    }
+
+    /// <summary>A tool beside <c>pg_ctl</c>: in <see cref="FindBinaries"/>'s directory, else in the one <c>pg_ctl</c> links to
+    /// (a PATH directory may hold links to a few of PostgreSQL's binaries only).</summary>
+    private string Tool(string name)
+    {
+        var beside = Path.Combine(_bin, name);
+        if (File.Exists(beside))
+        {
+            return beside;
+        }
+
+        var pgCtl = new FileInfo(Path.Combine(_bin, "pg_ctl"));
+        var real = pgCtl.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? pgCtl.FullName;
+        return Path.Combine(Path.GetDirectoryName(real)!, name);
     }
 
     /// <summary>Promotes this standby to a primary (<c>pg_ctl promote -w</c>: returns once it accepts writes).</summary>

@@ -7,8 +7,8 @@ using Svrnty.CQRS.Events.PostgreSQL.Execution;
 namespace Svrnty.CQRS.Events.PostgreSQL.Offsets;
 
 /// <summary>The PostgreSQL <see cref="IConsumerOffsetStore"/>: one upsert per commit, never moving a group backwards.
-/// Reading a group's offset (as a consumer does when it starts) also reads the stream's length, and logs a warning when
-/// the offset is beyond it: after a failover to an asynchronous standby that lacked the last appends, the stream is
+/// Reading a group's offset (as a consumer does when it starts) and committing one also read the stream's length, and
+/// log a warning when the offset is beyond it: after a failover to an asynchronous standby that lacked the last appends, the stream is
 /// shorter than what the group had committed, and the offsets it skips will be given to new events.</summary>
 internal sealed class PostgresConsumerOffsetStore : ConsumerOffsetStoreBase
 {
@@ -41,14 +41,17 @@ internal sealed class PostgresConsumerOffsetStore : ConsumerOffsetStoreBase
     }
 
     /// <summary>The commit (<paramref name="onlyForward"/>: never moves the group backwards) or the reset: $1 stream, $2
-    /// group, $3 next offset, $4 now. Returns one row (1 when written), so it is one result of a batch.</summary>
+    /// group, $3 next offset, $4 now. Returns one row (1 when written, and the stream's length, null for a log stream),
+    /// so it is one result of a batch.</summary>
     internal static string UpsertStatement(string schema, bool onlyForward) => $"""
         WITH written AS (
             INSERT INTO {schema}.consumer_offsets AS o (stream_name, consumer_group, next_offset, updated_at) VALUES ($1, $2, $3, $4)
             ON CONFLICT (stream_name, consumer_group) DO UPDATE SET next_offset = excluded.next_offset, updated_at = excluded.updated_at
             {(onlyForward ? "WHERE o.next_offset < excluded.next_offset" : "")}
             RETURNING 1)
-        SELECT count(*) FROM written
+        SELECT count(*), CASE WHEN left($1, 1) = '$' THEN NULL
+                              ELSE coalesce((SELECT st.next_offset FROM {schema}.streams st WHERE st.stream_name = $1), 0) END
+        FROM written
         """;
 
     // Every statement here is safe to repeat: a commit never moves a group backwards, a reset sets a value.
@@ -60,7 +63,13 @@ internal sealed class PostgresConsumerOffsetStore : ConsumerOffsetStoreBase
             async (command, ct) =>
             {
                 command.With(streamName).With(consumerGroup).With(nextOffset).With(now);
-                return await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
+                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    await reader.ReadAsync(ct).ConfigureAwait(false);
+                    WarnIfBeyondEnd(streamName, consumerGroup, nextOffset, reader.IsDBNull(1) ? null : reader.GetInt64(1));
+                    return reader.GetInt64(0);
+                }
             }, cancellationToken);
     }
 
