@@ -27,6 +27,10 @@ internal sealed class PostgresExecutor(
     TimeProvider time,
     ILogger<PostgresExecutor> logger)
 {
+    /// <summary>A bound on attempts besides the time budget, which never binds with real delays (about a dozen fit in the
+    /// default 15 s) but ends the loop when the clock does not move (a fake <see cref="TimeProvider"/> in a test).</summary>
+    internal const int AttemptLimit = 100;
+
     private readonly PostgresRetryOptions _options = options.Value.Retry;
 
     /// <summary>The database: schema name and data sources.</summary>
@@ -149,7 +153,7 @@ internal sealed class PostgresExecutor(
     {
         var elapsed = time.GetElapsedTime(started);
         var error = e is PostgresException pg ? pg.SqlState : e.InnerException?.GetType().Name ?? e.GetType().Name;
-        if (cancellationToken.IsCancellationRequested || elapsed >= _options.MaxDuration)
+        if (cancellationToken.IsCancellationRequested || elapsed >= _options.MaxDuration || attempt >= AttemptLimit)
         {
             if (_options.MaxDuration > TimeSpan.Zero && !cancellationToken.IsCancellationRequested)
             {
