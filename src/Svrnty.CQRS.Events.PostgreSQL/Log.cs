@@ -38,8 +38,20 @@ internal static partial class Log
     [LoggerMessage(1010, LogLevel.Information, "Another instance is building or dropping the payload index of schema \"{Schema}\"; this one leaves it to it.")]
     public static partial void PayloadIndexBusy(ILogger logger, string schema);
 
-    [LoggerMessage(1200, LogLevel.Warning, "PostgreSQL operation {Operation} failed with a transient error ({Error}); attempt {Attempt} of {MaxAttempts}, retrying in {Delay}.")]
-    public static partial void RetryingTransientError(ILogger logger, Exception exception, string operation, string error, int attempt, int maxAttempts, TimeSpan delay);
+    [LoggerMessage(1011, LogLevel.Error, "Timed out after {Timeout} waiting for the migration lock of schema \"{Schema}\", held by session pid {HolderPid} (application_name '{HolderApplicationName}').")]
+    public static partial void MigrationLockTimedOut(ILogger logger, string schema, TimeSpan timeout, int? holderPid, string? holderApplicationName);
+
+    [LoggerMessage(1200, LogLevel.Warning, "PostgreSQL operation {Operation} failed with a transient error ({Error}); attempt {Attempt}, {Elapsed} of its {Budget} retry budget spent, retrying in {Delay}.")]
+    public static partial void RetryingTransientError(ILogger logger, Exception exception, string operation, string error, int attempt, TimeSpan elapsed, TimeSpan budget, TimeSpan delay);
+
+    [LoggerMessage(1201, LogLevel.Warning, "PostgreSQL operation {Operation} failed with a transient error ({Error}) after {Attempt} attempts in {Elapsed}; its {Budget} retry budget is spent and the error goes to the caller.")]
+    public static partial void RetryBudgetExhausted(ILogger logger, Exception exception, string operation, string error, int attempt, TimeSpan elapsed, TimeSpan budget);
+
+    [LoggerMessage(1202, LogLevel.Error, "PostgreSQL operation {Operation} committed on the primary, but its wait for synchronous replication was cancelled: no standby confirmed it. The caller gets an EventStoreDurabilityUnconfirmedException and may send the same call again.")]
+    public static partial void DurabilityUnconfirmed(ILogger logger, Exception exception, string operation);
+
+    [LoggerMessage(1210, LogLevel.Warning, "Consumer group {ConsumerGroup} committed offset {NextOffset} on stream {StreamName}, beyond the stream's end ({StreamLength}): {Missing} events it handled are no longer in the stream (a failover to a standby that lacked them?). New events will take those offsets and the group will not see them; reset the group's offset (ResetOffsetAsync) to {StreamLength} to handle them.")]
+    public static partial void OffsetBeyondStreamEnd(ILogger logger, string consumerGroup, string streamName, long nextOffset, long streamLength, long missing);
 
     [LoggerMessage(1100, LogLevel.Information, "Listening for notifications on channel \"{Channel}\".")]
     public static partial void Listening(ILogger logger, string channel);

@@ -55,29 +55,45 @@ public sealed class PostgresEventStreamingOptions
     public string? MigrationConnectionString { get; set; }
 
     /// <summary>How operations that are safe to repeat are retried after a transient PostgreSQL error (a dropped
-    /// connection, a server restarting).</summary>
-    /// <value>Default: 3 attempts, 100 ms doubling up to 2 s.</value>
+    /// connection, a server restarting, a standby being promoted).</summary>
+    /// <value>Default: for up to 15 s, 100 ms doubling up to 2 s between attempts.</value>
     public PostgresRetryOptions Retry { get; set; } = new();
+
+    /// <summary>
+    /// How long the migrator waits for a lock: the migration lock while another instance migrates the same schema (it
+    /// then fails with a <see cref="Migrations.MigrationException"/> that names the session holding the lock, its process
+    /// id and application name), and, as the session's <c>lock_timeout</c>, each table lock a migration script needs
+    /// (so that a migration waiting behind a long transaction fails instead of holding the migration lock, and blocking
+    /// every reader of the table behind it, indefinitely).
+    /// </summary>
+    /// <value>Default: 1 minute. From 1 s to 1 hour.</value>
+    public TimeSpan MigrationLockTimeout { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 /// <summary>
-/// The built-in retry of the PostgreSQL backend. Only operations that are safe to repeat are retried after a transient
-/// error: appends (an event whose <c>EventId</c> is already in the stream is not appended again, so a retried append
-/// that had in fact committed returns the same offset), reads, lengths and metadata, acknowledgements, negative
-/// acknowledgements, lease extensions and consumer-offset commits and reads. Enqueues and dequeues are retried only
-/// when the connection could not be opened (nothing was sent): a retried dequeue could lease a second message while
-/// the first lease, taken by an attempt whose reply was lost, holds its message until the visibility timeout; a retried
-/// enqueue could add again a message that a consumer had already taken and acknowledged. Timeouts (an exhausted pool,
-/// a command timeout) are never retried: the operation already waited its whole budget.
+/// The built-in retry of the PostgreSQL backend: after a transient error, an operation that is safe to repeat is tried
+/// again, with exponential backoff and jitter, until it succeeds or <see cref="MaxDuration"/> has passed since it
+/// started. Safe to repeat: appends (an event whose <c>EventId</c> is already in the stream is not appended again, so a
+/// retried append that had in fact committed returns the same offset), reads, lengths and metadata, acknowledgements,
+/// negative acknowledgements, lease extensions and consumer-offset commits and reads. Enqueues, dequeues and batches
+/// with queue operations are retried only when the connection could not be opened (nothing was sent): a retried dequeue
+/// could lease a second message while the first lease, taken by an attempt whose reply was lost, holds its message until
+/// the visibility timeout; a retried enqueue could add again a message that a consumer had already taken and
+/// acknowledged. Timeouts (an exhausted pool, a command timeout) are never retried: the operation already waited its
+/// whole budget. A commit that no synchronous standby confirmed is never retried either
+/// (<see cref="EventStoreDurabilityUnconfirmedException"/>). docs/reliability.md says, per operation, what an error after
+/// the budget means.
 /// </summary>
 public sealed class PostgresRetryOptions
 {
-    /// <summary>Attempts per operation, the first included; 1 turns retries off.</summary>
-    /// <value>Default: 3. From 1 to 10.</value>
-    public int MaxAttempts { get; set; } = 3;
+    /// <summary>How long an operation keeps retrying after its first attempt failed with a transient error: long enough
+    /// for a fast restart (0.5 to 3 s) and for a standby's promotion (a few seconds), short enough that a caller hears
+    /// of an outage. <see cref="TimeSpan.Zero"/> turns retries off.</summary>
+    /// <value>Default: 15 s. From zero to 5 minutes.</value>
+    public TimeSpan MaxDuration { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>The delay before the first retry; it doubles for each further one, with random jitter of up to half the
-    /// delay, up to <see cref="MaxDelay"/>.</summary>
+    /// delay, up to <see cref="MaxDelay"/> (and never past <see cref="MaxDuration"/>).</summary>
     /// <value>Default: 100 ms.</value>
     public TimeSpan BaseDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 

@@ -60,19 +60,24 @@ internal sealed partial class PostgresEventStreamingOptionsValidator(IServicePro
 
         if (options.Retry is not { } retry)
         {
-            failures.Add("Retry must not be null; set Retry.MaxAttempts = 1 to turn retries off.");
+            failures.Add("Retry must not be null; set Retry.MaxDuration = TimeSpan.Zero to turn retries off.");
         }
         else
         {
-            if (retry.MaxAttempts is < 1 or > 10)
+            if (retry.MaxDuration < TimeSpan.Zero || retry.MaxDuration > TimeSpan.FromMinutes(5))
             {
-                failures.Add($"Retry.MaxAttempts must be between 1 (no retry) and 10; got {retry.MaxAttempts}.");
+                failures.Add($"Retry.MaxDuration must be between zero (no retry) and 5 minutes; got {retry.MaxDuration}.");
             }
 
             if (retry.BaseDelay < TimeSpan.Zero || retry.MaxDelay < retry.BaseDelay || retry.MaxDelay > TimeSpan.FromMinutes(1))
             {
                 failures.Add($"Retry delays must satisfy 0 <= BaseDelay <= MaxDelay <= 1 minute; got BaseDelay {retry.BaseDelay}, MaxDelay {retry.MaxDelay}.");
             }
+        }
+
+        if (options.MigrationLockTimeout < TimeSpan.FromSeconds(1) || options.MigrationLockTimeout > TimeSpan.FromHours(1))
+        {
+            failures.Add($"MigrationLockTimeout must be between 1 second and 1 hour; got {options.MigrationLockTimeout}.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -9,7 +9,7 @@ public static class ReliabilitySnippets
         services.AddPostgresEventStreaming(options =>
         {
             options.ConnectionString = "...";
-            options.Retry.MaxAttempts = 3;                          // attempts, the first included; 1 = no retry
+            options.Retry.MaxDuration = TimeSpan.FromSeconds(15);     // how long to keep retrying; zero = no retry
             options.Retry.BaseDelay = TimeSpan.FromMilliseconds(100); // doubles per retry, with jitter of up to half
             options.Retry.MaxDelay = TimeSpan.FromSeconds(2);
         });

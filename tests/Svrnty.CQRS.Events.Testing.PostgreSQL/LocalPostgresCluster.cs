@@ -113,6 +113,86 @@ public sealed class LocalPostgresCluster : IAsyncDisposable
     public Task StopServerAsync(CancellationToken cancellationToken = default) =>
         RunAsync(Path.Combine(_bin, "pg_ctl"), ["-D", DataDirectory, "-m", "fast", "-w", "-t", "60", "stop"], _asRoot, cancellationToken);
 
+    /// <summary>Stops the server as a crash would: <c>pg_ctl stop -m immediate</c>, every process killed without a
+    /// checkpoint, sessions cut. The data stays; a start afterwards runs crash recovery.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public Task CrashServerAsync(CancellationToken cancellationToken = default) =>
+        RunAsync(Path.Combine(_bin, "pg_ctl"), ["-D", DataDirectory, "-m", "immediate", "-w", "-t", "60", "stop"], _asRoot, cancellationToken);
+
+    /// <summary>
+    /// Builds a streaming standby of this server and starts it: a new directory and loopback port, the data copied with
+    /// <c>pg_basebackup -R -X stream</c> (which also writes <c>primary_conninfo</c> and <c>standby.signal</c>), run as the
+    /// same user. The standby connects as <paramref name="name"/> (its <c>cluster_name</c>), the name this server's
+    /// <c>synchronous_standby_names</c> may list. Dispose it like any cluster.
+    /// </summary>
+    /// <param name="name">The standby's name, as the primary's <c>pg_stat_replication.application_name</c> shows it.</param>
+    /// <param name="settings">The standby's server settings; <see cref="DefaultSettings"/> when null.</param>
+    /// <param name="cancellationToken">Cancels the build.</param>
+    public async Task<LocalPostgresCluster> StartStandbyAsync(string name, IReadOnlyDictionary<string, string>? settings = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        var merged = new Dictionary<string, string>(settings ?? DefaultSettings) { ["cluster_name"] = name };
+        var directory = Path.Combine(Path.GetTempPath(), $"{DirectoryPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]);
+        Directory.CreateDirectory(directory);
+        if (_asRoot)
+        {
+            await RunAsync("chown", ["postgres:postgres", directory], false, cancellationToken).ConfigureAwait(false);
+        }
+
+        var standby = new LocalPostgresCluster(_bin, directory, _asRoot, FreePort(), merged);
+        try
+        {
+            await RunAsync(Tool("pg_basebackup"),
+                ["-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "-U", "postgres", "-D", standby.DataDirectory, "-R", "-X", "stream",
+                 "-c", "fast", "--no-sync"], _asRoot, cancellationToken).ConfigureAwait(false);
+            await standby.StartServerAsync(cancellationToken).ConfigureAwait(false);
+            return standby;
+        }
+        catch
+        {
+            standby.Stop();
+            throw;
+        }
+    }
+
+    /// <summary>A tool beside <c>pg_ctl</c>: in <see cref="FindBinaries"/>'s directory, else in the one <c>pg_ctl</c> links to
+    /// (a PATH directory may hold links to a few of PostgreSQL's binaries only).</summary>
+    private string Tool(string name)
+    {
+        var beside = Path.Combine(_bin, name);
+        if (File.Exists(beside))
+        {
+            return beside;
+        }
+
+        var pgCtl = new FileInfo(Path.Combine(_bin, "pg_ctl"));
+        var real = pgCtl.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? pgCtl.FullName;
+        return Path.Combine(Path.GetDirectoryName(real)!, name);
+    }
+
+    /// <summary>Promotes this standby to a primary (<c>pg_ctl promote -w</c>: returns once it accepts writes).</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public Task PromoteAsync(CancellationToken cancellationToken = default) =>
+        RunAsync(Path.Combine(_bin, "pg_ctl"), ["-D", DataDirectory, "-w", "-t", "60", "promote"], _asRoot, cancellationToken);
+
+    /// <summary>Makes this primary refuse replication connections from now on (a rule ahead of the others in
+    /// <c>pg_hba.conf</c>, then a reload): with its walsenders terminated, a standby stops receiving WAL, as when the
+    /// network between them fails, while the primary goes on committing (unless a synchronous standby is required).</summary>
+    /// <param name="connectionString">A superuser connection to this server, to reload and end the walsenders.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public async Task CutReplicationAsync(string connectionString, CancellationToken cancellationToken = default)
+    {
+        var hba = Path.Combine(DataDirectory, "pg_hba.conf");
+        var rules = await File.ReadAllTextAsync(hba, cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(hba, "host replication all all reject\n" + rules, cancellationToken).ConfigureAwait(false);
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new Npgsql.NpgsqlCommand(
+            "SELECT pg_reload_conf(); SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE backend_type = 'walsender'", connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Stops the server at once and removes its files; safe to call more than once (and from a process-exit handler).</summary>
     public void Stop()
     {

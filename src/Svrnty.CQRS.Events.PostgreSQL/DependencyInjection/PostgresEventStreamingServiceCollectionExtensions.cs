@@ -62,7 +62,8 @@ public static class PostgresEventStreamingServiceCollectionExtensions
             sp.GetRequiredService<SchemaVersionGuard>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<DatabaseMigrator>>(),
-            payloadIndex: sp.GetRequiredService<IOptions<PostgresEventStreamingOptions>>().Value.EnablePayloadIndex));
+            payloadIndex: sp.GetRequiredService<IOptions<PostgresEventStreamingOptions>>().Value.EnablePayloadIndex,
+            lockTimeout: sp.GetRequiredService<IOptions<PostgresEventStreamingOptions>>().Value.MigrationLockTimeout));
         if (!services.Any(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(MigrationHostedService)))
         {
             // First, so that consumers and other hosted services start on an up-to-date schema.

@@ -10,10 +10,14 @@ namespace Svrnty.CQRS.Events.PostgreSQL.Execution;
 /// <summary>
 /// The one way every store reaches PostgreSQL. Before the first operation it checks that the schema is at the version
 /// this library needs (<see cref="SchemaVersionGuard"/>); it opens a pooled connection, runs the operation, and retries
-/// transient errors as the operation's <see cref="Repeat"/> allows (<see cref="PostgresRetryOptions"/>: bounded,
-/// jittered exponential backoff on the injected <see cref="TimeProvider"/>). When an error says the connection is gone
-/// (the server restarted, the backend was terminated), the pool's idle connections are cleared: they died with the
-/// server, and each would otherwise fail one more operation. Each retry is logged and added to the current span as an
+/// transient errors as the operation's <see cref="Repeat"/> allows, for as long as the retry budget lasts
+/// (<see cref="PostgresRetryOptions.MaxDuration"/>: jittered exponential backoff on the injected <see cref="TimeProvider"/>,
+/// long enough by default to span a server restart or a standby's promotion). When an error says the connection is gone
+/// (the server restarted, the backend was terminated) or that no primary was found, the pool's idle connections and
+/// the multi-host data source's knowledge of which host is the primary are cleared: they died with the server, and
+/// each would otherwise fail one more operation. A commit whose wait for synchronous replication was cancelled
+/// (<see cref="SyncReplicationWatch"/>) is never reported as a success nor retried: it throws
+/// <see cref="EventStoreDurabilityUnconfirmedException"/>. Each retry is logged and added to the current span as an
 /// event. The stores' statements are built once per schema and passed in; nothing else opens a pooled connection.
 /// </summary>
 internal sealed class PostgresExecutor(
@@ -23,6 +27,10 @@ internal sealed class PostgresExecutor(
     TimeProvider time,
     ILogger<PostgresExecutor> logger)
 {
+    /// <summary>A bound on attempts besides the time budget, which never binds with real delays (about a dozen fit in the
+    /// default 15 s) but ends the loop when the clock does not move (a fake <see cref="TimeProvider"/> in a test).</summary>
+    internal const int AttemptLimit = 100;
+
     private readonly PostgresRetryOptions _options = options.Value.Retry;
 
     /// <summary>The database: schema name and data sources.</summary>
@@ -55,6 +63,7 @@ internal sealed class PostgresExecutor(
         CancellationToken cancellationToken)
     {
         await guard.EnsureCurrentAsync(cancellationToken).ConfigureAwait(false);
+        var started = time.GetTimestamp();
         for (var attempt = 1; ; attempt++)
         {
             NpgsqlException failure;
@@ -63,35 +72,64 @@ internal sealed class PostgresExecutor(
             {
                 connection = await database.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (NpgsqlException e) when (ShouldRetry(e, attempt, cancellationToken))
+            catch (NpgsqlException e) when (TransientErrors.IsTransientAtOpen(e))
             {
                 // Nothing was sent, so any operation may go again.
                 ClearIfBroken(e);
-                await BackoffAsync(operation, e, attempt, cancellationToken).ConfigureAwait(false);
+                if (!await BackoffAsync(operation, e, attempt, started, cancellationToken).ConfigureAwait(false))
+                {
+                    throw;
+                }
+
                 continue;
             }
 
             await using (connection.ConfigureAwait(false))
             {
+                var watch = new SyncReplicationWatch();
+                connection.Notice += watch.OnNotice;
                 try
                 {
-                    return await action(connection, cancellationToken).ConfigureAwait(false);
+                    var result = await action(connection, cancellationToken).ConfigureAwait(false);
+                    if (watch.Notice is not null)
+                    {
+                        throw Unconfirmed(watch, operation, null);
+                    }
+
+                    return result;
+                }
+                catch (Exception e) when (watch.Notice is not null && e is not EventStoreDurabilityUnconfirmedException)
+                {
+                    // The session ended (or the call was cancelled) after the commit gave up waiting for the standby: the
+                    // write is there, unconfirmed. Never retried, so that a repeat finding it cannot report a success.
+                    throw Unconfirmed(watch, operation, e);
                 }
                 catch (NpgsqlException e)
                 {
                     failure = e;
                 }
+                finally
+                {
+                    connection.Notice -= watch.OnNotice;
+                }
             }
 
             // The connection went back to the pool broken, so it was discarded; the idle ones likely died with it.
             ClearIfBroken(failure);
-            if (repeat != Repeat.Safe || !ShouldRetry(failure, attempt, cancellationToken))
+            if (repeat != Repeat.Safe || !TransientErrors.IsTransient(failure)
+                || !await BackoffAsync(operation, failure, attempt, started, cancellationToken).ConfigureAwait(false))
             {
                 ExceptionDispatchInfo.Throw(failure);
             }
-
-            await BackoffAsync(operation, failure, attempt, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    private EventStoreDurabilityUnconfirmedException Unconfirmed(SyncReplicationWatch watch, string operation, Exception? cause)
+    {
+        var error = watch.Unconfirmed(operation, cause);
+        Log.DurabilityUnconfirmed(logger, error, operation);
+        Activity.Current?.AddEvent(new ActivityEvent("durability_unconfirmed", tags: new ActivityTagsCollection { ["db.operation.name"] = operation }));
+        return error;
     }
 
     private void ClearIfBroken(NpgsqlException e)
@@ -100,19 +138,41 @@ internal sealed class PostgresExecutor(
         {
             database.DataSource.Clear();
         }
+
+        // A multi-host data source remembers which host was the primary (Host Recheck Seconds, 10 s by default); after a
+        // failover that memory points at the dead server or calls the promoted one a standby.
+        if ((TransientErrors.BreaksConnection(e) || TransientErrors.IsNoSuitableHost(e)) && database.DataSource is NpgsqlMultiHostDataSource hosts)
+        {
+            hosts.ClearDatabaseStates();
+        }
     }
 
-    private bool ShouldRetry(NpgsqlException e, int attempt, CancellationToken cancellationToken) =>
-        attempt < _options.MaxAttempts && !cancellationToken.IsCancellationRequested && TransientErrors.IsTransient(e);
-
-    private async Task BackoffAsync(string operation, NpgsqlException e, int attempt, CancellationToken cancellationToken)
+    /// <summary>Waits before the next attempt, when the retry budget allows one; false when it is spent (or the caller
+    /// cancelled), and the error goes to the caller.</summary>
+    private async Task<bool> BackoffAsync(string operation, NpgsqlException e, int attempt, long started, CancellationToken cancellationToken)
     {
+        var elapsed = time.GetElapsedTime(started);
+        var error = e is PostgresException pg ? pg.SqlState : e.InnerException?.GetType().Name ?? e.GetType().Name;
+        if (cancellationToken.IsCancellationRequested || elapsed >= _options.MaxDuration || attempt >= AttemptLimit)
+        {
+            if (_options.MaxDuration > TimeSpan.Zero && !cancellationToken.IsCancellationRequested)
+            {
+                Log.RetryBudgetExhausted(logger, e, operation, error, attempt, elapsed, _options.MaxDuration);
+            }
+
+            return false;
+        }
+
         var ceiling = Math.Min(_options.MaxDelay.Ticks, _options.BaseDelay.Ticks * (1L << Math.Min(attempt - 1, 20)));
 #pragma warning disable CA5394 // jitter, not security
         var delay = TimeSpan.FromTicks(ceiling / 2 + (long)(Random.Shared.NextDouble() * (ceiling / 2)));
 #pragma warning restore CA5394
-        var error = e is PostgresException pg ? pg.SqlState : e.InnerException?.GetType().Name ?? e.GetType().Name;
-        Log.RetryingTransientError(logger, e, operation, error, attempt, _options.MaxAttempts, delay);
+        if (delay > _options.MaxDuration - elapsed)
+        {
+            delay = _options.MaxDuration - elapsed;
+        }
+
+        Log.RetryingTransientError(logger, e, operation, error, attempt, elapsed, _options.MaxDuration, delay);
         Activity.Current?.AddEvent(new ActivityEvent("retry", tags: new ActivityTagsCollection
         {
             ["db.operation.name"] = operation,
@@ -123,5 +183,7 @@ internal sealed class PostgresExecutor(
         {
             await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
         }
+
+        return true;
     }
 }

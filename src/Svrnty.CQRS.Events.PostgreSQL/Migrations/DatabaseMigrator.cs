@@ -25,10 +25,12 @@ public sealed partial class DatabaseMigrator
     private readonly ILogger _logger;
     private readonly IReadOnlyList<(Migration Migration, string Sql)> _scripts;
     private readonly bool _payloadIndex;
+    private readonly TimeSpan _lockTimeout;
 
     internal DatabaseMigrator(PostgresDatabase database, SchemaVersionGuard guard, TimeProvider time, ILogger<DatabaseMigrator> logger,
-        IReadOnlyList<(Migration Migration, string Sql)>? scripts = null, bool payloadIndex = false)
+        IReadOnlyList<(Migration Migration, string Sql)>? scripts = null, bool payloadIndex = false, TimeSpan? lockTimeout = null)
     {
+        _lockTimeout = lockTimeout ?? TimeSpan.FromMinutes(1);
         _database = database;
         _guard = guard;
         _time = time;
@@ -106,9 +108,7 @@ public sealed partial class DatabaseMigrator
     private async Task<IReadOnlyList<Migration>> ApplyMigrationsAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         var schema = _database.SchemaName;
-        Log.WaitingForMigrationLock(_logger, schema);
-        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@LockClass, hashtext(@schema))",
-            new { LockClass, schema }, cancellationToken: cancellationToken)).ConfigureAwait(false);
+        await AcquireMigrationLockAsync(connection, cancellationToken).ConfigureAwait(false);
         try
         {
             HashSet<int> applied;
@@ -226,7 +226,11 @@ public sealed partial class DatabaseMigrator
                 Log.MigrationFailed(_logger, e, migration.Name, _database.SchemaName, currentVersion);
                 throw new MigrationException(
                     $"Migration {migration.Name} of schema \"{_database.SchemaName}\" failed and was rolled back; the schema stays at version {currentVersion}. " +
-                    $"PostgreSQL error {e.SqlState}: {e.MessageText}" + (e.Position > 0 ? $" (at character {e.Position} of the script)" : string.Empty),
+                    $"PostgreSQL error {e.SqlState}: {e.MessageText}" + (e.Position > 0 ? $" (at character {e.Position} of the script)" : string.Empty) +
+                    (e.SqlState == PostgresErrorCodes.LockNotAvailable
+                        ? $". It waited longer than MigrationLockTimeout ({_lockTimeout.TotalSeconds:0.#} s) for a table lock that another session holds " +
+                          "(a long transaction, or a long query on the table); start again when it has ended (pg_stat_activity and pg_locks show it)."
+                        : string.Empty),
                     e);
             }
         }

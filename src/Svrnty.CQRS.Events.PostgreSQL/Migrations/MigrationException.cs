@@ -19,4 +19,12 @@ public sealed class MigrationException : EventStreamException
         : base(message, innerException)
     {
     }
+
+    /// <summary>When the migrator timed out waiting for the migration lock: the process id (<c>pg_stat_activity.pid</c>)
+    /// of the session that held it; otherwise null.</summary>
+    public int? HolderProcessId { get; internal init; }
+
+    /// <summary>When the migrator timed out waiting for the migration lock: the <c>application_name</c> of the session
+    /// that held it; otherwise null.</summary>
+    public string? HolderApplicationName { get; internal init; }
 }

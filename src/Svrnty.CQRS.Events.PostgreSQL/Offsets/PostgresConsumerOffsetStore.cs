@@ -1,16 +1,21 @@
 using Dapper;
+using Microsoft.Extensions.Logging;
 using Npgsql;
-using Svrnty.CQRS.Events.Consumers;
 using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.Consumers;
 using Svrnty.CQRS.Events.Offsets;
 using Svrnty.CQRS.Events.PostgreSQL.Execution;
 
 namespace Svrnty.CQRS.Events.PostgreSQL.Offsets;
 
-/// <summary>The PostgreSQL <see cref="IConsumerOffsetStore"/>: one upsert per commit, never moving a group backwards.</summary>
+/// <summary>The PostgreSQL <see cref="IConsumerOffsetStore"/>: one upsert per commit, never moving a group backwards.
+/// Reading a group's offset (as a consumer does when it starts) and committing one also read the stream's length, and
+/// log a warning when the offset is beyond it: after a failover to an asynchronous standby that lacked the last appends, the stream is
+/// shorter than what the group had committed, and the offsets it skips will be given to new events.</summary>
 internal sealed class PostgresConsumerOffsetStore : ConsumerOffsetStoreBase
 {
     private readonly PostgresExecutor _executor;
+    private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly string _commitSql;
     private readonly string _fencedCommitSql;
@@ -18,15 +23,21 @@ internal sealed class PostgresConsumerOffsetStore : ConsumerOffsetStoreBase
     private readonly string _getSql;
     private readonly string _listSql;
 
-    public PostgresConsumerOffsetStore(PostgresExecutor executor, TimeProvider time)
+    public PostgresConsumerOffsetStore(PostgresExecutor executor, TimeProvider time, ILogger<PostgresConsumerOffsetStore> logger)
     {
         _executor = executor;
+        _logger = logger;
         _time = time;
         var s = executor.Database.Schema;
         _commitSql = UpsertStatement(s, onlyForward: true);
         _resetSql = UpsertStatement(s, onlyForward: false);
         _fencedCommitSql = FencedCommitStatement(s);
-        _getSql = $"SELECT next_offset FROM {s}.consumer_offsets WHERE stream_name = @streamName AND consumer_group = @consumerGroup";
+        // The stream's length beside the offset (null for log streams, whose length lives elsewhere).
+        _getSql = $"""
+            SELECT o.next_offset AS NextOffset, CASE WHEN left(o.stream_name, 1) = '$' THEN NULL ELSE coalesce(st.next_offset, 0) END AS StreamLength
+            FROM {s}.consumer_offsets o LEFT JOIN {s}.streams st ON st.stream_name = o.stream_name
+            WHERE o.stream_name = @streamName AND o.consumer_group = @consumerGroup
+            """;
         _listSql = $"""
             SELECT consumer_group AS ConsumerGroup, next_offset AS NextOffset, updated_at AS UpdatedAt
             FROM {s}.consumer_offsets WHERE stream_name = @streamName ORDER BY consumer_group COLLATE "C"
@@ -34,14 +45,17 @@ internal sealed class PostgresConsumerOffsetStore : ConsumerOffsetStoreBase
     }
 
     /// <summary>The commit (<paramref name="onlyForward"/>: never moves the group backwards) or the reset: $1 stream, $2
-    /// group, $3 next offset, $4 now. Returns one row (1 when written), so it is one result of a batch.</summary>
+    /// group, $3 next offset, $4 now. Returns one row (1 when written, and the stream's length, null for a log stream),
+    /// so it is one result of a batch.</summary>
     internal static string UpsertStatement(string schema, bool onlyForward) => $"""
         WITH written AS (
             INSERT INTO {schema}.consumer_offsets AS o (stream_name, consumer_group, next_offset, updated_at) VALUES ($1, $2, $3, $4)
             ON CONFLICT (stream_name, consumer_group) DO UPDATE SET next_offset = excluded.next_offset, updated_at = excluded.updated_at
             {(onlyForward ? "WHERE o.next_offset < excluded.next_offset" : "")}
             RETURNING 1)
-        SELECT count(*) FROM written
+        SELECT count(*), CASE WHEN left($1, 1) = '$' THEN NULL
+                              ELSE coalesce((SELECT st.next_offset FROM {schema}.streams st WHERE st.stream_name = $1), 0) END
+        FROM written
         """;
 
     /// <summary>Marks the error of a fenced commit whose epoch is no longer current.</summary>
@@ -98,14 +112,39 @@ internal sealed class PostgresConsumerOffsetStore : ConsumerOffsetStoreBase
             async (command, ct) =>
             {
                 command.With(streamName).With(consumerGroup).With(nextOffset).With(now);
-                return await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
+                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    await reader.ReadAsync(ct).ConfigureAwait(false);
+                    WarnIfBeyondEnd(streamName, consumerGroup, nextOffset, reader.IsDBNull(1) ? null : reader.GetInt64(1));
+                    return reader.GetInt64(0);
+                }
             }, cancellationToken);
     }
 
     protected override Task<long?> GetOffsetCoreAsync(string streamName, string consumerGroup, CancellationToken cancellationToken) =>
-        _executor.ExecuteAsync("get_offset", Repeat.Safe, (connection, ct) =>
-            connection.ExecuteScalarAsync<long?>(new CommandDefinition(_getSql, new { streamName, consumerGroup }, cancellationToken: ct)),
-            cancellationToken);
+        _executor.ExecuteAsync("get_offset", Repeat.Safe, async (connection, ct) =>
+        {
+            var row = await connection.QueryFirstOrDefaultAsync<OffsetRow>(new CommandDefinition(_getSql, new { streamName, consumerGroup },
+                cancellationToken: ct)).ConfigureAwait(false);
+            if (row is null)
+            {
+                return (long?)null;
+            }
+
+            WarnIfBeyondEnd(streamName, consumerGroup, row.NextOffset, row.StreamLength);
+            return row.NextOffset;
+        }, cancellationToken);
+
+    /// <summary>Logs (warning 1210) a committed offset beyond the stream's end: the events the group handled there are
+    /// gone (a failover to a standby that lacked them), and new events will take their offsets unseen by the group.</summary>
+    internal void WarnIfBeyondEnd(string streamName, string consumerGroup, long nextOffset, long? streamLength)
+    {
+        if (streamLength is { } length && nextOffset > length)
+        {
+            Log.OffsetBeyondStreamEnd(_logger, consumerGroup, streamName, nextOffset, length, nextOffset - length);
+        }
+    }
 
     protected override Task<IReadOnlyList<ConsumerOffset>> GetOffsetsCoreAsync(string streamName, CancellationToken cancellationToken) =>
         _executor.ExecuteAsync("get_offsets", Repeat.Safe, async (connection, ct) =>
@@ -119,6 +158,8 @@ internal sealed class PostgresConsumerOffsetStore : ConsumerOffsetStoreBase
                 UpdatedAt = new DateTimeOffset(DateTime.SpecifyKind(r.UpdatedAt, DateTimeKind.Utc)),
             }).ToArray();
         }, cancellationToken);
+
+    private sealed record OffsetRow(long NextOffset, long? StreamLength);
 
     private sealed record Row(string ConsumerGroup, long NextOffset, DateTime UpdatedAt);
 }

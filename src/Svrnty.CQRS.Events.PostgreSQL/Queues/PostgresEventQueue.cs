@@ -25,7 +25,11 @@ internal sealed partial class PostgresEventQueue(PostgresExecutor executor, Even
 
     /// <summary>The enqueue: $1 queue, $2 event id, $3 type, $4 correlation id, $5 data, $6 occurred at, $7 now, $8 trace
     /// parent, $9 the notification channel (with notifications on: the same statement sends NOTIFY for a message
-    /// actually added, not for a duplicate). In a batch it returns one row, so each operation of a batch has one result.</summary>
+    /// actually added, not for a duplicate). In a batch it returns one row, so each operation of a batch has one result.
+    /// Each also, only when the message was already pending (nothing added), writes a tiny transactional WAL record
+    /// (<c>pg_logical_emit_message</c>), so that the duplicate's statement commits like a write: with synchronous
+    /// replication, a repeat of an enqueue whose first commit no standby confirmed succeeds only once one does (docs/postgresql.md, "Replication and
+    /// failover"), instead of succeeding on what is only on the primary.</summary>
     internal static string EnqueueStatement(string schema, bool notify, bool batch)
     {
         var insert = $"""
@@ -34,12 +38,20 @@ internal sealed partial class PostgresEventQueue(PostgresExecutor executor, Even
             """;
         return (notify, batch) switch
         {
-            (false, false) => insert,
-            (true, false) => $"WITH added AS ({insert} RETURNING 1) SELECT pg_notify($9, 'q' || $1) FROM added",
-            (false, true) => $"WITH added AS ({insert} RETURNING 1) SELECT count(*) FROM added",
-            (true, true) => $"WITH added AS ({insert} RETURNING 1) SELECT count(*), (SELECT pg_notify($9, 'q' || $1) FROM added) FROM added",
+            (false, false) => $"WITH added AS ({insert} RETURNING 1) SELECT {ConfirmDuplicate}",
+            (true, false) => $"WITH added AS ({insert} RETURNING 1) SELECT (SELECT pg_notify($9, 'q' || $1) FROM added), {ConfirmDuplicate}",
+            (false, true) => $"WITH added AS ({insert} RETURNING 1) SELECT count(*), {ConfirmDuplicate} FROM added",
+            (true, true) => $"WITH added AS ({insert} RETURNING 1) SELECT count(*), (SELECT pg_notify($9, 'q' || $1) FROM added), {ConfirmDuplicate} FROM added",
         };
     }
+
+    /// <summary>A WAL record written when the enqueue added nothing (see <see cref="EnqueueStatement"/>).</summary>
+    private const string ConfirmDuplicate = $"(SELECT {ConfirmCommit} WHERE NOT EXISTS (SELECT 1 FROM added))";
+
+    /// <summary>A transactional WAL record of a few bytes: a transaction that only reads commits like a write with it,
+    /// so with synchronous replication it returns once a standby has everything up to it (a transaction that writes no
+    /// WAL, even with a transaction id, does not wait). Executable by every role unless a DBA revoked it.</summary>
+    internal const string ConfirmCommit = "pg_logical_emit_message(true, 'svrnty.confirm', '')";
 
     /// <summary>Adds the enqueue's parameters to <paramref name="parameters"/>.</summary>
     internal static void AddEnqueueParameters(NpgsqlParameterCollection parameters, string queueName, ICorrelatedEvent @event,

@@ -3,6 +3,7 @@ using NpgsqlTypes;
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.Diagnostics;
 using Svrnty.CQRS.Events.PostgreSQL.Execution;
+using Svrnty.CQRS.Events.PostgreSQL.Queues;
 
 namespace Svrnty.CQRS.Events.PostgreSQL.Streams;
 
@@ -203,9 +204,12 @@ internal sealed partial class PostgresEventStreamStore
                 }
             }
 
-            // The stream's length and which of the ids ($2) it holds, at their offsets, from one snapshot.
+            // The stream's length and which of the ids ($2) it holds, at their offsets, from one snapshot. The WAL record
+            // (PostgresEventQueue.ConfirmCommit) makes the statement commit like a write, so with synchronous replication it returns only once a standby has
+            // everything up to it: a repeat of an append whose first commit no standby confirmed (all its ids found here)
+            // is confirmed now, or fails as unconfirmed again, never a success on what is only on the primary.
             Known = $"""
-                SELECT coalesce((SELECT next_offset FROM {s}.streams WHERE stream_name = $1), 0), k.ids, k.offsets
+                SELECT coalesce((SELECT next_offset FROM {s}.streams WHERE stream_name = $1), 0), k.ids, k.offsets, {PostgresEventQueue.ConfirmCommit}
                 FROM (SELECT coalesce(array_agg(e.event_id), ARRAY[]::text[]) AS ids,
                              coalesce(array_agg(e.stream_offset), ARRAY[]::bigint[]) AS offsets
                       FROM {s}.events e WHERE e.stream_name = $1 AND e.event_id = ANY ($2)) k

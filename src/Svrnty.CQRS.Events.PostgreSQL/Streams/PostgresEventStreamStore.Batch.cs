@@ -236,6 +236,9 @@ internal sealed partial class PostgresEventStreamStore : IPostgresEventBatchWrit
         var batch = new NpgsqlBatch(connection, transaction);
         await using (batch.ConfigureAwait(false))
         {
+            // As in a single append's fallback: the read commits like a write, so that a batch found already written is
+            // confirmed by a synchronous standby before it is reported as a success.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT {PostgresEventQueue.ConfirmCommit}"));
             batch.BatchCommands.Add(new NpgsqlBatchCommand(StreamLengthsSql).With(streams, NpgsqlDbType.Array | NpgsqlDbType.Text));
             batch.BatchCommands.Add(new NpgsqlBatchCommand(KnownEventsSql)
                 .With(pairs.Select(p => p.StreamName).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)
@@ -243,6 +246,7 @@ internal sealed partial class PostgresEventStreamStore : IPostgresEventBatchWrit
             var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
                 var lengths = new Dictionary<string, long>(StringComparer.Ordinal);
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
