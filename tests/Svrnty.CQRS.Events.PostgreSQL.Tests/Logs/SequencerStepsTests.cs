@@ -11,15 +11,23 @@ public sealed class SequencerStepsTests
 {
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
 
+    /// <summary>Starts a reader whose step runs until <c>release</c> is set, then ends with <paramref name="result"/>;
+    /// returns once the step is running.</summary>
+    private static async Task<(TaskCompletionSource Release, Task<string> Reader)> StartStepAsync(SequencerSteps steps, Func<string> result)
+    {
+        var release = new TaskCompletionSource();
+        var started = new TaskCompletionSource();
+        var reader = steps.RunAsync(async _ => { started.SetResult(); await release.Task; return result(); }, _ => Task.FromResult("query"),
+            CancellationToken.None);
+        await started.Task.WaitAsync(Wait);
+        return (release, reader);
+    }
+
     [Fact]
     public async Task A_reader_that_arrives_during_a_step_runs_a_step_of_its_own_after_it_never_reads_on_the_running_one()
     {
         var steps = new SequencerSteps();
-        var first = new TaskCompletionSource();
-        var firstStarted = new TaskCompletionSource();
-        var r1 = steps.RunAsync(async _ => { firstStarted.SetResult(); await first.Task; return "step 1"; }, _ => Task.FromResult("query 1"),
-            CancellationToken.None);
-        await firstStarted.Task.WaitAsync(Wait);
+        var (first, r1) = await StartStepAsync(steps, () => "step 1");
 
         var r2 = steps.RunAsync(_ => Task.FromResult("step 2"), _ => Task.FromResult("query 2"), CancellationToken.None);
         Assert.False(r2.IsCompleted);
@@ -33,11 +41,7 @@ public sealed class SequencerStepsTests
     public async Task Readers_that_arrive_during_one_step_share_the_next_one_and_then_run_their_queries_alone()
     {
         var steps = new SequencerSteps();
-        var first = new TaskCompletionSource();
-        var firstStarted = new TaskCompletionSource();
-        var r1 = steps.RunAsync(async _ => { firstStarted.SetResult(); await first.Task; return "step"; }, _ => Task.FromResult("query"),
-            CancellationToken.None);
-        await firstStarted.Task.WaitAsync(Wait);
+        var (first, r1) = await StartStepAsync(steps, () => "step");
 
         var second = new TaskCompletionSource();
         var stepsRun = 0;
@@ -60,11 +64,7 @@ public sealed class SequencerStepsTests
     public async Task When_the_leading_step_fails_its_reader_sees_the_error_and_a_waiting_reader_leads_the_next()
     {
         var steps = new SequencerSteps();
-        var first = new TaskCompletionSource();
-        var firstStarted = new TaskCompletionSource();
-        var r1 = steps.RunAsync<string>(async _ => { firstStarted.SetResult(); await first.Task; throw new InvalidOperationException("server gone"); },
-            _ => Task.FromResult("query 1"), CancellationToken.None);
-        await firstStarted.Task.WaitAsync(Wait);
+        var (first, r1) = await StartStepAsync(steps, () => throw new InvalidOperationException("server gone"));
         var r2 = steps.RunAsync(_ => Task.FromResult("step 2"), _ => Task.FromResult("query 2"), CancellationToken.None);
 
         first.SetResult();
@@ -76,11 +76,7 @@ public sealed class SequencerStepsTests
     public async Task A_waiting_reader_can_be_cancelled()
     {
         var steps = new SequencerSteps();
-        var first = new TaskCompletionSource();
-        var firstStarted = new TaskCompletionSource();
-        var r1 = steps.RunAsync(async _ => { firstStarted.SetResult(); await first.Task; return "step 1"; }, _ => Task.FromResult("query 1"),
-            CancellationToken.None);
-        await firstStarted.Task.WaitAsync(Wait);
+        var (first, r1) = await StartStepAsync(steps, () => "step 1");
         using var cancel = new CancellationTokenSource();
         var r2 = steps.RunAsync(_ => Task.FromResult("step 2"), _ => Task.FromResult("query 2"), cancel.Token);
 
