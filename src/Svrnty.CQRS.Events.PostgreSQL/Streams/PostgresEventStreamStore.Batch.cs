@@ -137,7 +137,10 @@ internal sealed partial class PostgresEventStreamStore : IPostgresEventBatchWrit
 
             var locked = appends.Where(a => a.Fresh.Count > 0).Select(a => a.Operation.StreamName).Distinct(StringComparer.Ordinal)
                 .Order(StringComparer.Ordinal).ToArray();
-            if (locked.Length > 0)
+            // A batch whose only appended stream is its first operation (README's Checkout: the order, then its email)
+            // needs no lock statement: that append takes the stream's row lock before anything else, the same order.
+            var firstLocksAll = locked.Length == 1 && prepared.Operations[0] is AppendOperation && appends[0].Fresh.Count > 0;
+            if (locked.Length > 0 && !firstLocksAll)
             {
                 batch.BatchCommands.Add(new NpgsqlBatchCommand(LockStreamsSql).With(locked, NpgsqlDbType.Array | NpgsqlDbType.Text).With(now));
             }
