@@ -24,6 +24,9 @@ internal sealed class LogSequencerService(
 
     internal static readonly TimeSpan VacuumInterval = TimeSpan.FromSeconds(2);
 
+    /// <summary>After a step that numbered appends, how long the loop lets the next ones gather before it steps again.</summary>
+    internal static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(50);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Whether appends arrived since the last vacuum: a step numbered something, or an append notification came.
@@ -33,9 +36,11 @@ internal sealed class LogSequencerService(
         {
             // Take the wake-up before the step, so an append during the step wakes the next one.
             var changed = notifier.StreamChanged(LogStreams.All);
+            var numbered = false;
             try
             {
-                appended |= await store.SequenceLogsAsync(stoppingToken).ConfigureAwait(false) > 0;
+                numbered = await store.SequenceLogsAsync(stoppingToken).ConfigureAwait(false) > 0;
+                appended |= numbered;
                 if (appended && time.GetElapsedTime(lastVacuum) >= VacuumInterval)
                 {
                     appended = false;
@@ -55,6 +60,13 @@ internal sealed class LogSequencerService(
 
             try
             {
+                if (numbered)
+                {
+                    // Appends are arriving: let them gather for a moment, so that a step numbers many at once. Log
+                    // readers never wait for this loop (they run the step themselves), so it costs them nothing.
+                    await Task.Delay(Gather, time, stoppingToken).ConfigureAwait(false);
+                }
+
                 await changed.WaitAsync(PollInterval, time, stoppingToken).ConfigureAwait(false);
                 appended = true;
             }
