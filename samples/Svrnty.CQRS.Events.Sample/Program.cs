@@ -80,7 +80,7 @@ app.MapCustomerEndpoints();
 app.MapStoreEndpoints();
 app.MapHealthChecks("/health");
 app.MapGet("/emails", (MailServer mail) => mail.Attempts).WithTags("Emails").WithSummary("Every send attempt of the fake mail server.");
-app.MapEventStreamingGrpc(); // gRPC on the same port: HTTP/2 without TLS needs prior knowledge (README.md)
+app.MapEventStreamingGrpc(); // gRPC on its own HTTP/2 port (Kestrel:Endpoints:Grpc): HTTP/2 without TLS needs prior knowledge (README.md)
 app.LogStartupHint(backend: string.IsNullOrWhiteSpace(connectionString) ? "in-memory" : "PostgreSQL");
 await app.RunAsync();
 

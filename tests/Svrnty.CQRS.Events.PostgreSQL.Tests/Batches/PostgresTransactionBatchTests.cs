@@ -121,6 +121,36 @@ public sealed class PostgresTransactionBatchTests
     }
 
     [Fact]
+    public async Task Batches_and_appends_on_other_streams_go_on_while_one_stream_is_held()
+    {
+        var (services, database, store, writer) = await StartAsync();
+        await using var _ = services;
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await writer.WriteAsync(new EventBatch().Append("held-a", new TestEvent("placed", 1)), transaction);
+
+        // Disjoint streams (semantic 23): neither waits for the held stream's row.
+        using var deadline = new CancellationTokenSource(Deadline.Default);
+        var other = await store.WriteAsync(new EventBatch()
+            .Append("free-b", new TestEvent("b", 2))
+            .Append("free-c", new TestEvent("c", 3))
+            .Enqueue("free-q", new TestEvent("q", 4)), deadline.Token);
+        Assert.Equal([0L, 0L], other.Offsets);
+        Assert.Equal(1, await store.AppendAsync("free-b", new TestEvent("b2", 5), cancellationToken: deadline.Token));
+
+        // A batch that touches the held stream waits, whatever else it touches, and nothing of it shows meanwhile.
+        var touching = store.WriteAsync(new EventBatch()
+            .Append("free-c", new TestEvent("c2", 6))
+            .Append("held-a", new TestEvent("a2", 7)), deadline.Token);
+        await ServerActivity.UntilWaitingOnALockHeldByAsync(database.DataSource, connection, "a batch touching the held stream waits");
+        Assert.False(touching.IsCompleted);
+        Assert.Equal(1, await store.GetStreamLengthAsync("free-c", deadline.Token));
+
+        await transaction.CommitAsync();
+        Assert.Equal([1L, 1L], (await touching.WaitAsync(deadline.Token)).Offsets);
+    }
+
+    [Fact]
     public async Task A_completed_transaction_is_refused_before_any_io()
     {
         var (services, database, _, writer) = await StartAsync();
