@@ -201,6 +201,32 @@ public abstract class LogStreamTests(EventStoreFixture fixture) : StoreSuite(fix
     }
 
     [Fact]
+    public async Task Replay_and_lag_work_on_a_category_log_by_position()
+    {
+        var category = NewCategory();
+        var log = LogStreams.Category(category);
+        await Streams.AppendAsync($"{category}-a", NewEvents(3));
+        Time.Advance(TimeSpan.FromSeconds(30));
+        await Streams.AppendAsync($"{category}-b", NewEvents(2));
+        Time.Advance(TimeSpan.FromSeconds(60));
+
+        var positions = new List<long>();
+        var replay = Fixture.Services.GetRequiredService<IEventReplayService>();
+        var result = await replay.ReplayAsync(log, (e, _) =>
+        {
+            positions.Add(e.Position);
+            return ValueTask.CompletedTask;
+        }, new ReplayOptions { FromOffset = 1, PageSize = 2 });
+        Assert.Equal([1L, 2L, 3L, 4L], positions);
+        Assert.Equal((4L, 4L), (result.EventsDone, result.LastOffset));
+
+        // A group's offset in a log is a position: 3 is the first event of order-b, accepted 60 s ago.
+        await Offsets.CommitOffsetAsync(log, "projection", 3);
+        var lag = Assert.Single(await Fixture.Services.GetRequiredService<IConsumerLagMonitor>().GetLagAsync(log));
+        Assert.Equal(("projection", 5L, 2L, TimeSpan.FromSeconds(60)), (lag.ConsumerGroup, lag.StreamLength, lag.Lag, lag.LagAge));
+    }
+
+    [Fact]
     public async Task A_hosted_consumer_on_a_category_handles_every_stream_in_position_order_and_commits_positions()
     {
         var category = NewCategory();
