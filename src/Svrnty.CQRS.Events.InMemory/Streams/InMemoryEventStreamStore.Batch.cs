@@ -115,22 +115,12 @@ internal sealed partial class InMemoryEventStreamStore
                 {
                     case AppendOperation:
                         var planned = plan[next++];
-                        var stream = streams[planned.Operation.StreamName];
-                        if (planned.Fresh.Count == 0)
+                        if (planned.Fresh.Count > 0)
                         {
-                            break;
+                            AddEvents(streams[planned.Operation.StreamName], planned.Fresh.Select(e => (e, json[e].EventType, json[e].Json)).ToArray(),
+                                now, traceParent);
                         }
 
-                        // Never earlier than the stream's last append, as for single appends.
-                        var at = now < stream.LastAcceptedAt ? stream.LastAcceptedAt : now;
-                        var first = stream.Length;
-                        foreach (var e in planned.Fresh)
-                        {
-                            var (eventType, data) = json[e];
-                            stream.Add(new InMemoryStream.Entry(0, e.EventId, eventType, e.CorrelationId, data, e.OccurredAt, at, traceParent));
-                        }
-
-                        storage.Logs.Add(stream, stream.Slice(first, planned.Fresh.Count));
                         break;
                     case EnqueueOperation enqueue:
                         var (messageType, messageJson) = json[enqueue.Event];
