@@ -80,7 +80,8 @@ internal sealed class FanOutWorkload : Workload
                 .Select(i => new LogFollowProbe($"{implementation} subscriber {i}", firstPosition: 0, gapless: true, workload: "fan-out"))
                 .ToArray();
             var subscriber = services.GetRequiredService<IEventStreamSubscriber>();
-            _subscriptions = _probes.Select((probe, i) => Task.Run(() => FollowAsync(subscriber, probe, $"fan-out-{i}"))).ToArray();
+            _subscriptions = _probes.Select((probe, i) => Task.Run(() =>
+                probe.FollowAsync(subscriber.SubscribeAsync(LogStreams.Category(Category), $"fan-out-{i}", cancellationToken: _stop.Token), _stop.Token))).ToArray();
         }
 
         public string Implementation { get; }
@@ -158,27 +159,12 @@ internal sealed class FanOutWorkload : Workload
             }
 
             var latencies = new double[received.Length * ids.Length];
-            var last = start;
-            var k = 0;
             for (var s = 0; s < received.Length; s++)
             {
-                for (var w = 0; w < writers; w++)
-                {
-                    for (var i = 0; i < perWriter; i++)
-                    {
-                        var at = received[s][events[w][i].EventId];
-                        last = Math.Max(last, at);
-                        var ms = Stopwatch.GetElapsedTime(returned[w][i], at).TotalMilliseconds;
-                        if (ms < 0)
-                        {
-                            _probes[s].CountReceivedBeforeReturn();
-                        }
-
-                        latencies[k++] = Math.Max(0, ms);
-                    }
-                }
+                _probes[s].Latencies(events, returned, received[s], latencies, s * ids.Length);
             }
 
+            var last = received.Max(r => r.Values.Max());
             return new RunSample(latencies.Length, Stopwatch.GetElapsedTime(start, last), latencies);
         }
 
@@ -218,24 +204,6 @@ internal sealed class FanOutWorkload : Workload
             }
 
             await _owner.DisposeAsync();
-        }
-
-        private async Task FollowAsync(IEventStreamSubscriber subscriber, LogFollowProbe probe, string group)
-        {
-            try
-            {
-                await foreach (var e in subscriber.SubscribeAsync(LogStreams.Category(Category), group, cancellationToken: _stop.Token))
-                {
-                    probe.Received(e.EventId, e.StreamName, e.Offset, e.Position);
-                }
-            }
-            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-            {
-            }
-            catch (Exception e)
-            {
-                probe.Fail($"the subscription failed: {e}");
-            }
         }
     }
 }

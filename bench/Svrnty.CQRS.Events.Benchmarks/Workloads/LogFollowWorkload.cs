@@ -84,19 +84,7 @@ internal sealed class LogFollowWorkload : Workload
         }
 
         var latencies = new double[writers * perWriter];
-        for (var w = 0; w < writers; w++)
-        {
-            for (var i = 0; i < perWriter; i++)
-            {
-                var ms = Stopwatch.GetElapsedTime(returned[w][i], received[events[w][i].EventId]).TotalMilliseconds;
-                if (ms < 0)
-                {
-                    contender.Probe.CountReceivedBeforeReturn();
-                }
-
-                latencies[(w * perWriter) + i] = Math.Max(0, ms);
-            }
-        }
+        contender.Probe.Latencies(events, returned, received, latencies, 0);
 
         return new RunSample(writers * perWriter, elapsed, latencies);
     }
@@ -123,23 +111,7 @@ internal sealed class LogFollowWorkload : Workload
             _store = store;
             var subscriber = store.Services.GetRequiredService<IEventStreamSubscriber>();
             var options = new SubscriptionOptions { Start = SubscriptionStart.Beginning };
-            _follow = Task.Run(async () =>
-            {
-                try
-                {
-                    await foreach (var e in subscriber.SubscribeAsync(LogStreams.All, "log-follow", options, _stop.Token))
-                    {
-                        Probe.Received(e.EventId, e.StreamName, e.Offset, e.Position);
-                    }
-                }
-                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-                {
-                }
-                catch (Exception e)
-                {
-                    Probe.Fail($"the subscription failed: {e}");
-                }
-            });
+            _follow = Task.Run(() => Probe.FollowAsync(subscriber.SubscribeAsync(LogStreams.All, "log-follow", options, _stop.Token), _stop.Token));
         }
 
         public string Implementation => _store.Implementation;
@@ -258,7 +230,48 @@ internal sealed class LogFollowProbe(string implementation, long firstPosition, 
         }
     }
 
-    public void CountReceivedBeforeReturn() => Interlocked.Increment(ref _receivedBeforeReturn);
+    /// <summary>Records what a subscription delivers until <paramref name="stop"/> is cancelled; a failing subscription
+    /// fails the run.</summary>
+    public async Task FollowAsync(IAsyncEnumerable<StoredEvent> subscription, CancellationToken stop)
+    {
+        try
+        {
+            await foreach (var e in subscription.WithCancellation(stop))
+            {
+                Received(e.EventId, e.StreamName, e.Offset, e.Position);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception e)
+        {
+            Fail($"the subscription failed: {e}");
+        }
+    }
+
+    /// <summary>
+    /// Each event's latency in ms from its append returning (<paramref name="returned"/>[writer][i], a
+    /// <see cref="Stopwatch"/> timestamp) to its arrival here (<paramref name="received"/>), written into
+    /// <paramref name="latencies"/> from <paramref name="at"/>; an event that arrived before its append returned counts
+    /// as 0 ms, and is counted (<see cref="ReceivedBeforeReturn"/>).
+    /// </summary>
+    public void Latencies(OrderPlaced[][] events, long[][] returned, IReadOnlyDictionary<string, long> received, double[] latencies, int at)
+    {
+        for (var w = 0; w < events.Length; w++)
+        {
+            for (var i = 0; i < events[w].Length; i++)
+            {
+                var ms = Stopwatch.GetElapsedTime(returned[w][i], received[events[w][i].EventId]).TotalMilliseconds;
+                if (ms < 0)
+                {
+                    Interlocked.Increment(ref _receivedBeforeReturn);
+                }
+
+                latencies[at++] = Math.Max(0, ms);
+            }
+        }
+    }
 
     public void Fail(string message)
     {
