@@ -111,21 +111,28 @@ internal sealed class EventStreamConsumerService<THandler>(
 
                         // A typed handler is not called for the types it does not handle: the offset moves past them.
                         var call = registration.Dispatch.Find(storedEvent.Event.GetType());
-                        if (call is not null && !await HandleAsync(handler, call, storedEvent, lease, cancellationToken).ConfigureAwait(false))
+                        var outcome = call is null
+                            ? HandleOutcome.Handled
+                            : await HandleAsync(handler, call, storedEvent, lease, cancellationToken).ConfigureAwait(false);
+                        if (outcome == HandleOutcome.Stop)
                         {
-                            await CommitAsync(next, lease, CancellationToken.None).ConfigureAwait(false);
+                            if (next != committed)
+                            {
+                                await CommitAsync(next, lease, CancellationToken.None).ConfigureAwait(false);
+                            }
+
                             return false;
                         }
 
                         next = storedEvent.Position + 1;
-                        if (call is null)
+                        if (call is null || (registration.Transactional && outcome == HandleOutcome.Parked))
                         {
-                            continue; // passed over: committed with the next event handled, or at the end of the page
+                            continue; // passed over or parked: committed with the next event handled, at the end of the page or at a stop
                         }
 
                         if (registration.Transactional)
                         {
-                            committed = next; // with the handler's batch, or parked (committed at the end of the page)
+                            committed = next; // with the handler's batch
                         }
                         else if (_options.CommitAfterEachEvent)
                         {
@@ -135,8 +142,11 @@ internal sealed class EventStreamConsumerService<THandler>(
                     }
                 }
 
-                await CommitAsync(next, lease, cancellationToken).ConfigureAwait(false);
-                committed = next;
+                if (next != committed)
+                {
+                    await CommitAsync(next, lease, cancellationToken).ConfigureAwait(false);
+                    committed = next;
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -154,9 +164,18 @@ internal sealed class EventStreamConsumerService<THandler>(
         return true;
     }
 
-    /// <summary>Calls the handler with retries; false when the consumer must stop on this event. Never calls it with a
-    /// token already cancelled (a stop, or a lost group lock, ends the retries instead).</summary>
-    private async Task<bool> HandleAsync(THandler handler, HandlerCall<StoredEvent> call, StoredEvent storedEvent, IConsumerGroupLease lease,
+    /// <summary>What became of one event: handled (for a transactional handler, committed with the offset past it),
+    /// parked (nothing committed), or the consumer must stop on it.</summary>
+    private enum HandleOutcome
+    {
+        Handled,
+        Parked,
+        Stop,
+    }
+
+    /// <summary>Calls the handler with retries, and parks the event or stops once they are spent, as configured. Never
+    /// calls it with a token already cancelled (a stop, or a lost group lock, ends the retries instead).</summary>
+    private async Task<HandleOutcome> HandleAsync(THandler handler, HandlerCall<StoredEvent> call, StoredEvent storedEvent, IConsumerGroupLease lease,
         CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -178,7 +197,7 @@ internal sealed class EventStreamConsumerService<THandler>(
                 }
 
                 observed.Succeed();
-                return true;
+                return HandleOutcome.Handled;
             }
             catch (Exception e) when (e is not ConsumerGroupFencedException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
             {
@@ -193,7 +212,7 @@ internal sealed class EventStreamConsumerService<THandler>(
                 if (_options.OnFailure == ConsumerFailureMode.Stop)
                 {
                     Log.ConsumerStoppedOnFailure(logger, e, _stream, _group, storedEvent.Position, attempt);
-                    return false;
+                    return HandleOutcome.Stop;
                 }
 
                 await parked.ParkAsync(new ParkedEvent
@@ -207,7 +226,7 @@ internal sealed class EventStreamConsumerService<THandler>(
                     ParkedAt = time.GetUtcNow(),
                 }, cancellationToken).ConfigureAwait(false);
                 Log.EventParked(logger, e, _stream, _group, storedEvent.Position, attempt);
-                return true;
+                return HandleOutcome.Parked;
             }
         }
     }
