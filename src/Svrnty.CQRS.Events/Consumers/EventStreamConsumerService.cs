@@ -27,10 +27,9 @@ internal sealed class EventStreamConsumerService<THandler>(
     TimeProvider time,
     EventStreamingTelemetry telemetry,
     ILogger<EventStreamConsumerService<THandler>> logger,
-    IConsumerTransactionFactory? transactions = null) : BackgroundService
+    IConsumerTransactionFactory? transactions = null) : ShutdownBudgetService
     where THandler : class
 {
-    private static readonly TimeSpan ShutdownCommitTimeout = TimeSpan.FromSeconds(10);
     private readonly string _stream = registration.StreamName;
     private readonly string _group = registration.ConsumerGroup;
     private readonly EventStreamConsumerOptions _options = registration.Options;
@@ -234,8 +233,8 @@ internal sealed class EventStreamConsumerService<THandler>(
     /// <summary>
     /// One call of a transactional handler: its batch and the offset past the event commit together, fenced by the
     /// holder's epoch (a batch from a holder that lost the group is rejected whole). A handler that finished as the
-    /// consumer stops still commits (within <see cref="ShutdownCommitTimeout"/>); a lost group lock known before the
-    /// commit rolls it back.
+    /// consumer stops still commits (within the host's shutdown budget, <see cref="ShutdownBudgetService.ShutdownBudget"/>);
+    /// a lost group lock known before the commit rolls it back.
     /// </summary>
     private async Task HandleInTransactionAsync(THandler handler, HandlerCall<StoredEvent> call, StoredEvent storedEvent,
         IConsumerGroupLease lease, CancellationToken cancellationToken)
@@ -249,18 +248,17 @@ internal sealed class EventStreamConsumerService<THandler>(
             await call(handler, storedEvent, unit.Transaction, cancellationToken).ConfigureAwait(false);
             unit.Transaction.Batch.CommitOffset(_stream, _group, storedEvent.Position + 1, lease.Epoch);
             lease.Lost.ThrowIfCancellationRequested();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(lease.Lost);
-            timeout.CancelAfter(ShutdownCommitTimeout);
-            await unit.CommitAsync(timeout.Token).ConfigureAwait(false);
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(lease.Lost, ShutdownBudget);
+            await unit.CommitAsync(bounded.Token).ConfigureAwait(false);
         }
     }
 
     /// <summary>Commits the group's offset, fenced by the holder's epoch when the store is one of ours (an application's
-    /// own <see cref="IConsumerOffsetStore"/> gets a plain commit).</summary>
+    /// own <see cref="IConsumerOffsetStore"/> gets a plain commit). A final commit (a stop) is bounded by the host's
+    /// shutdown budget.</summary>
     private async Task CommitAsync(long nextOffset, IConsumerGroupLease lease, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(ShutdownCommitTimeout);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, ShutdownBudget);
         if (offsets is ConsumerOffsetStoreBase fenced)
         {
             await fenced.CommitFencedAsync(_stream, _group, nextOffset, lease.Epoch, timeout.Token).ConfigureAwait(false);
