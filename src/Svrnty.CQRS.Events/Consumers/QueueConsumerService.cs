@@ -36,10 +36,10 @@ internal sealed class QueueConsumerService<THandler>(
     {
         await Task.Yield();
         var prefix = _options.ConsumerIdPrefix ?? $"{Environment.MachineName}-{Environment.ProcessId}";
-        var instance = Guid.NewGuid().ToString("N")[..8];
+        var instance = QueueConsumerIds.NewInstance();
         Log.QueueConsumerStarted(logger, _queue, _options.Concurrency);
         await Task.WhenAll(Enumerable.Range(0, _options.Concurrency)
-            .Select(i => WorkAsync($"{prefix}-{instance}-{i}", stoppingToken))).ConfigureAwait(false);
+            .Select(i => WorkAsync(QueueConsumerIds.Of(prefix, instance, i), stoppingToken))).ConfigureAwait(false);
     }
 
     private async Task WorkAsync(string consumerId, CancellationToken stoppingToken)
