@@ -239,18 +239,10 @@ internal sealed class EventStreamConsumerService<THandler>(
     private async Task HandleInTransactionAsync(THandler handler, HandlerCall<StoredEvent> call, StoredEvent storedEvent,
         IConsumerGroupLease lease, CancellationToken cancellationToken)
     {
-        var factory = transactions ?? throw new InvalidOperationException(
-            "No consumer transactions are registered: register a backend (AddInMemoryEventStorage, AddPostgresEventStreaming).");
-        var unit = await factory.BeginAsync(cancellationToken).ConfigureAwait(false);
-        await using (unit.ConfigureAwait(false))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            await call(handler, storedEvent, unit.Transaction, cancellationToken).ConfigureAwait(false);
-            unit.Transaction.Batch.CommitOffset(_stream, _group, storedEvent.Position + 1, lease.Epoch);
-            lease.Lost.ThrowIfCancellationRequested();
-            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(lease.Lost, ShutdownBudget);
-            await unit.CommitAsync(bounded.Token).ConfigureAwait(false);
-        }
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(lease.Lost, ShutdownBudget);
+        // A transactional registration always passes a factory (TransactionalConsumerServiceCollectionExtensions.Transactions).
+        await transactions!.HandleAsync(call, handler, storedEvent,
+            batch => batch.CommitOffset(_stream, _group, storedEvent.Position + 1, lease.Epoch), cancellationToken, bounded.Token).ConfigureAwait(false);
     }
 
     /// <summary>Commits the group's offset, fenced by the holder's epoch when the store is one of ours (an application's

@@ -188,15 +188,9 @@ internal sealed class QueueConsumerService<THandler>(
     private async Task HandleInTransactionAsync(THandler handler, HandlerCall<DequeuedEvent> call, DequeuedEvent message, string consumerId,
         CancellationToken handling, CancellationToken budget)
     {
-        var factory = transactions ?? throw new InvalidOperationException(
-            "No consumer transactions are registered: register a backend (AddInMemoryEventStorage, AddPostgresEventStreaming).");
-        var unit = await factory.BeginAsync(handling).ConfigureAwait(false);
-        await using (unit.ConfigureAwait(false))
-        {
-            await call(handler, message, unit.Transaction, handling).ConfigureAwait(false);
-            unit.Transaction.Batch.Acknowledge(_queue, message.EventId, consumerId);
-            await unit.CommitAsync(budget).ConfigureAwait(false);
-        }
+        // A transactional registration always passes a factory (TransactionalConsumerServiceCollectionExtensions.Transactions).
+        await transactions!.HandleAsync(call, handler, message, batch => batch.Acknowledge(_queue, message.EventId, consumerId), handling, budget)
+            .ConfigureAwait(false);
     }
 
     /// <summary>Acknowledges a handled message or gives a failed one back.</summary>
