@@ -38,6 +38,17 @@ internal sealed class InMemoryEventStorage
 
     public InMemoryQueue GetOrAddQueue(string name) => Queues.GetOrAdd(name, static n => new InMemoryQueue(n));
 
+    /// <summary>Sets a group's offset (<paramref name="onlyForward"/>: only if it moves it forward), the one write of
+    /// offsets for the offset store and batches.</summary>
+    public void SetOffset(string streamName, string consumerGroup, long nextOffset, bool onlyForward, DateTimeOffset now) =>
+        Offsets.AddOrUpdate(
+            (streamName, consumerGroup),
+            static (key, arg) => new ConsumerOffset { StreamName = key.Stream, ConsumerGroup = key.Group, NextOffset = arg.nextOffset, UpdatedAt = arg.now },
+            static (_, current, arg) => arg.onlyForward && arg.nextOffset <= current.NextOffset
+                ? current
+                : current with { NextOffset = arg.nextOffset, UpdatedAt = arg.now },
+            (nextOffset, onlyForward, now));
+
     public int MaxDeliveryAttempts(string queue) =>
         Configurations.TryGetValue(queue, out var configuration)
             ? configuration.MaxDeliveryAttempts

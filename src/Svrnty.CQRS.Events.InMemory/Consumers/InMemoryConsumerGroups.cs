@@ -4,8 +4,8 @@ namespace Svrnty.CQRS.Events.InMemory.Consumers;
 
 /// <summary>
 /// The consumer groups' holders and epochs, shared by every host that shares the storage. One lock guards them; a fenced
-/// offset commit checks the epoch and writes under it (<see cref="Fenced"/>), so a takeover and a stale commit are never
-/// interleaved. Waiting standbys are woken when a holder lets go.
+/// offset commit (a batch's, or the offset store's) checks the epoch and writes within it (<see cref="Enter"/>,
+/// <see cref="ThrowIfStale"/>), so a takeover and a stale commit are never interleaved. Waiting standbys are woken when a holder lets go.
 /// </summary>
 internal sealed class InMemoryConsumerGroups
 {
@@ -69,20 +69,8 @@ internal sealed class InMemoryConsumerGroups
         }
     }
 
-    /// <summary>Runs <paramref name="write"/> only while <paramref name="epoch"/> is the group's current epoch, with
-    /// takeovers held off meanwhile.</summary>
-    /// <exception cref="ConsumerGroupFencedException">The epoch is not current.</exception>
-    public void Fenced(string streamName, string consumerGroup, long epoch, Action write)
-    {
-        lock (_sync)
-        {
-            ThrowIfStale(streamName, consumerGroup, epoch);
-            write();
-        }
-    }
-
-    /// <summary>Holds takeovers off while a batch with fenced commits decides and applies (taken after the batch's
-    /// stream and queue locks, never before).</summary>
+    /// <summary>Holds takeovers off while a fenced commit decides and applies (a batch takes it after its stream and
+    /// queue locks, never before).</summary>
     public Lock.Scope Enter() => _sync.EnterScope();
 
     /// <summary>Throws if <paramref name="epoch"/> is not the group's current epoch (call it within <see cref="Enter"/>).</summary>

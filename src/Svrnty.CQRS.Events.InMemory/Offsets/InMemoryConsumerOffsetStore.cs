@@ -10,14 +10,7 @@ internal sealed class InMemoryConsumerOffsetStore(InMemoryEventStorage storage, 
         CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var now = InMemoryClock.Now(time);
-        storage.Offsets.AddOrUpdate(
-            (streamName, consumerGroup),
-            static (key, arg) => new ConsumerOffset { StreamName = key.Stream, ConsumerGroup = key.Group, NextOffset = arg.nextOffset, UpdatedAt = arg.now },
-            static (_, current, arg) => arg.onlyForward && arg.nextOffset <= current.NextOffset
-                ? current
-                : current with { NextOffset = arg.nextOffset, UpdatedAt = arg.now },
-            (nextOffset, onlyForward, now));
+        storage.SetOffset(streamName, consumerGroup, nextOffset, onlyForward, InMemoryClock.Now(time));
         return Task.CompletedTask;
     }
 
@@ -25,8 +18,12 @@ internal sealed class InMemoryConsumerOffsetStore(InMemoryEventStorage storage, 
         CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        storage.ConsumerGroups.Fenced(streamName, consumerGroup, epoch,
-            () => SetOffsetCoreAsync(streamName, consumerGroup, nextOffset, onlyForward: true, CancellationToken.None));
+        using (storage.ConsumerGroups.Enter())
+        {
+            storage.ConsumerGroups.ThrowIfStale(streamName, consumerGroup, epoch);
+            storage.SetOffset(streamName, consumerGroup, nextOffset, onlyForward: true, InMemoryClock.Now(time));
+        }
+
         return Task.CompletedTask;
     }
 

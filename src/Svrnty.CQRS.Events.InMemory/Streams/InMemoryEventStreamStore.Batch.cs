@@ -128,10 +128,7 @@ internal sealed partial class InMemoryEventStreamStore
                             messageJson, enqueue.Event.OccurredAt, traceParent), now);
                         break;
                     case CommitOffsetOperation commit:
-                        storage.Offsets.AddOrUpdate((commit.StreamName, commit.ConsumerGroup),
-                            static (key, arg) => new ConsumerOffset { StreamName = key.Stream, ConsumerGroup = key.Group, NextOffset = arg.NextOffset, UpdatedAt = arg.now },
-                            static (_, current, arg) => arg.NextOffset <= current.NextOffset ? current : current with { NextOffset = arg.NextOffset, UpdatedAt = arg.now },
-                            (commit.NextOffset, now));
+                        storage.SetOffset(commit.StreamName, commit.ConsumerGroup, commit.NextOffset, onlyForward: true, now);
                         break;
                     case AcknowledgeOperation ack:
                         var queue = queues[ack.QueueName];

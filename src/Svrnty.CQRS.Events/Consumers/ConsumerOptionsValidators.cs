@@ -79,6 +79,12 @@ internal sealed class QueueConsumerOptionsValidator : IValidateOptions<QueueCons
             {
                 failures.Add(nameof(options.ConsumerIdPrefix), $"is not a valid name: {e.Message}");
             }
+
+            if (QueueConsumerIds.MaxLength(prefix, options.Concurrency) is var length && length > Argument.MaxNameLength && prefix.Length <= Argument.MaxNameLength)
+            {
+                failures.Add(nameof(options.ConsumerIdPrefix), $"is too long: the consumer ids made from it (prefix-instance-worker, " +
+                    $"{options.Concurrency} workers) are up to {length} characters long, and must be at most {Argument.MaxNameLength}.");
+            }
         }
 
         if (options.MaxDeliveryAttempts is < 1)

@@ -27,10 +27,9 @@ internal sealed class EventStreamConsumerService<THandler>(
     TimeProvider time,
     EventStreamingTelemetry telemetry,
     ILogger<EventStreamConsumerService<THandler>> logger,
-    IConsumerTransactionFactory? transactions = null) : BackgroundService
+    IConsumerTransactionFactory? transactions = null) : ShutdownBudgetService
     where THandler : class
 {
-    private static readonly TimeSpan ShutdownCommitTimeout = TimeSpan.FromSeconds(10);
     private readonly string _stream = registration.StreamName;
     private readonly string _group = registration.ConsumerGroup;
     private readonly EventStreamConsumerOptions _options = registration.Options;
@@ -111,21 +110,28 @@ internal sealed class EventStreamConsumerService<THandler>(
 
                         // A typed handler is not called for the types it does not handle: the offset moves past them.
                         var call = registration.Dispatch.Find(storedEvent.Event.GetType());
-                        if (call is not null && !await HandleAsync(handler, call, storedEvent, lease, cancellationToken).ConfigureAwait(false))
+                        var outcome = call is null
+                            ? HandleOutcome.Handled
+                            : await HandleAsync(handler, call, storedEvent, lease, cancellationToken).ConfigureAwait(false);
+                        if (outcome == HandleOutcome.Stop)
                         {
-                            await CommitAsync(next, lease, CancellationToken.None).ConfigureAwait(false);
+                            if (next != committed)
+                            {
+                                await CommitAsync(next, lease, CancellationToken.None).ConfigureAwait(false);
+                            }
+
                             return false;
                         }
 
                         next = storedEvent.Position + 1;
-                        if (call is null)
+                        if (call is null || (registration.Transactional && outcome == HandleOutcome.Parked))
                         {
-                            continue; // passed over: committed with the next event handled, or at the end of the page
+                            continue; // passed over or parked: committed with the next event handled, at the end of the page or at a stop
                         }
 
                         if (registration.Transactional)
                         {
-                            committed = next; // with the handler's batch, or parked (committed at the end of the page)
+                            committed = next; // with the handler's batch
                         }
                         else if (_options.CommitAfterEachEvent)
                         {
@@ -135,8 +141,11 @@ internal sealed class EventStreamConsumerService<THandler>(
                     }
                 }
 
-                await CommitAsync(next, lease, cancellationToken).ConfigureAwait(false);
-                committed = next;
+                if (next != committed)
+                {
+                    await CommitAsync(next, lease, cancellationToken).ConfigureAwait(false);
+                    committed = next;
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -154,9 +163,18 @@ internal sealed class EventStreamConsumerService<THandler>(
         return true;
     }
 
-    /// <summary>Calls the handler with retries; false when the consumer must stop on this event. Never calls it with a
-    /// token already cancelled (a stop, or a lost group lock, ends the retries instead).</summary>
-    private async Task<bool> HandleAsync(THandler handler, HandlerCall<StoredEvent> call, StoredEvent storedEvent, IConsumerGroupLease lease,
+    /// <summary>What became of one event: handled (for a transactional handler, committed with the offset past it),
+    /// parked (nothing committed), or the consumer must stop on it.</summary>
+    private enum HandleOutcome
+    {
+        Handled,
+        Parked,
+        Stop,
+    }
+
+    /// <summary>Calls the handler with retries, and parks the event or stops once they are spent, as configured. Never
+    /// calls it with a token already cancelled (a stop, or a lost group lock, ends the retries instead).</summary>
+    private async Task<HandleOutcome> HandleAsync(THandler handler, HandlerCall<StoredEvent> call, StoredEvent storedEvent, IConsumerGroupLease lease,
         CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -178,7 +196,7 @@ internal sealed class EventStreamConsumerService<THandler>(
                 }
 
                 observed.Succeed();
-                return true;
+                return HandleOutcome.Handled;
             }
             catch (Exception e) when (e is not ConsumerGroupFencedException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
             {
@@ -193,7 +211,7 @@ internal sealed class EventStreamConsumerService<THandler>(
                 if (_options.OnFailure == ConsumerFailureMode.Stop)
                 {
                     Log.ConsumerStoppedOnFailure(logger, e, _stream, _group, storedEvent.Position, attempt);
-                    return false;
+                    return HandleOutcome.Stop;
                 }
 
                 await parked.ParkAsync(new ParkedEvent
@@ -207,7 +225,7 @@ internal sealed class EventStreamConsumerService<THandler>(
                     ParkedAt = time.GetUtcNow(),
                 }, cancellationToken).ConfigureAwait(false);
                 Log.EventParked(logger, e, _stream, _group, storedEvent.Position, attempt);
-                return true;
+                return HandleOutcome.Parked;
             }
         }
     }
@@ -215,33 +233,24 @@ internal sealed class EventStreamConsumerService<THandler>(
     /// <summary>
     /// One call of a transactional handler: its batch and the offset past the event commit together, fenced by the
     /// holder's epoch (a batch from a holder that lost the group is rejected whole). A handler that finished as the
-    /// consumer stops still commits (within <see cref="ShutdownCommitTimeout"/>); a lost group lock known before the
-    /// commit rolls it back.
+    /// consumer stops still commits (within the host's shutdown budget, <see cref="ShutdownBudgetService.ShutdownBudget"/>);
+    /// a lost group lock known before the commit rolls it back.
     /// </summary>
     private async Task HandleInTransactionAsync(THandler handler, HandlerCall<StoredEvent> call, StoredEvent storedEvent,
         IConsumerGroupLease lease, CancellationToken cancellationToken)
     {
-        var factory = transactions ?? throw new InvalidOperationException(
-            "No consumer transactions are registered: register a backend (AddInMemoryEventStorage, AddPostgresEventStreaming).");
-        var unit = await factory.BeginAsync(cancellationToken).ConfigureAwait(false);
-        await using (unit.ConfigureAwait(false))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            await call(handler, storedEvent, unit.Transaction, cancellationToken).ConfigureAwait(false);
-            unit.Transaction.Batch.CommitOffset(_stream, _group, storedEvent.Position + 1, lease.Epoch);
-            lease.Lost.ThrowIfCancellationRequested();
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(lease.Lost);
-            timeout.CancelAfter(ShutdownCommitTimeout);
-            await unit.CommitAsync(timeout.Token).ConfigureAwait(false);
-        }
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(lease.Lost, ShutdownBudget);
+        // A transactional registration always passes a factory (TransactionalConsumerServiceCollectionExtensions.Transactions).
+        await transactions!.HandleAsync(call, handler, storedEvent,
+            batch => batch.CommitOffset(_stream, _group, storedEvent.Position + 1, lease.Epoch), cancellationToken, bounded.Token).ConfigureAwait(false);
     }
 
     /// <summary>Commits the group's offset, fenced by the holder's epoch when the store is one of ours (an application's
-    /// own <see cref="IConsumerOffsetStore"/> gets a plain commit).</summary>
+    /// own <see cref="IConsumerOffsetStore"/> gets a plain commit). A final commit (a stop) is bounded by the host's
+    /// shutdown budget.</summary>
     private async Task CommitAsync(long nextOffset, IConsumerGroupLease lease, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(ShutdownCommitTimeout);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, ShutdownBudget);
         if (offsets is ConsumerOffsetStoreBase fenced)
         {
             await fenced.CommitFencedAsync(_stream, _group, nextOffset, lease.Epoch, timeout.Token).ConfigureAwait(false);

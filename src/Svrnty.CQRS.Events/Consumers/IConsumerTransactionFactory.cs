@@ -38,3 +38,28 @@ internal sealed class EventBatchConsumerTransactions(IEventBatchWriter writer) :
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
+
+/// <summary>The one sequence of a transactional handler call, for stream and queue consumers alike.</summary>
+internal static class ConsumerTransactions
+{
+    /// <summary>
+    /// Begins a unit of work, calls the handler with it (never with <paramref name="handling"/> already cancelled), adds
+    /// the consumer's <paramref name="progress"/> (the offset commit or the acknowledgement) to its batch and commits it.
+    /// A throw anywhere rolls everything back.
+    /// </summary>
+    /// <remarks>The commit is bounded by <paramref name="commit"/> (checked before it too): a lost group lock, the
+    /// host's shutdown budget.</remarks>
+    public static async Task HandleAsync<TEnvelope>(this IConsumerTransactionFactory factory, HandlerCall<TEnvelope> call, object handler,
+        TEnvelope envelope, Action<EventBatch> progress, CancellationToken handling, CancellationToken commit)
+    {
+        var unit = await factory.BeginAsync(handling).ConfigureAwait(false);
+        await using (unit.ConfigureAwait(false))
+        {
+            handling.ThrowIfCancellationRequested();
+            await call(handler, envelope, unit.Transaction, handling).ConfigureAwait(false);
+            progress(unit.Transaction.Batch);
+            commit.ThrowIfCancellationRequested();
+            await unit.CommitAsync(commit).ConfigureAwait(false);
+        }
+    }
+}

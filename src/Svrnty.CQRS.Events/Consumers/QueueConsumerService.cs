@@ -13,7 +13,7 @@ namespace Svrnty.CQRS.Events.Consumers;
 /// store dead-letters it after <see cref="StreamConfiguration.MaxDeliveryAttempts"/>. Idle workers wait for a
 /// notification (one message wakes one of them), polling as the safety net. On stop, the handlers' tokens are
 /// cancelled; what they finish is still acknowledged (or given back) and their leases extended, but only until the
-/// host's shutdown timeout runs out (the token the host passes to <see cref="StopAsync"/>). A transactional handler
+/// host's shutdown timeout runs out (<see cref="ShutdownBudgetService.ShutdownBudget"/>). A transactional handler
 /// (<see cref="ITransactionalQueueMessageHandler"/>) is acknowledged in its own batch, in one transaction with its effects.
 /// A typed handler is called only for the message types it handles; the others are acknowledged without a call.
 /// </summary>
@@ -26,43 +26,20 @@ internal sealed class QueueConsumerService<THandler>(
     TimeProvider time,
     EventStreamingTelemetry telemetry,
     ILogger<QueueConsumerService<THandler>> logger,
-    IConsumerTransactionFactory? transactions = null) : BackgroundService
+    IConsumerTransactionFactory? transactions = null) : ShutdownBudgetService
     where THandler : class
 {
     private readonly string _queue = registration.QueueName;
     private readonly QueueConsumerOptions _options = registration.Options;
 
-    // Cancelled when the host's shutdown budget is spent. Never disposed: it has no timer, and a worker may still read
-    // it after the host has given up waiting and disposed the service.
-    private readonly CancellationTokenSource _shutdownBudget = new();
-
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        var spent = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _shutdownBudget);
-        try
-        {
-            await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            await spent.DisposeAsync().ConfigureAwait(false);
-            if (cancellationToken.IsCancellationRequested)
-            {
-                // The base class returns as the host's token is cancelled, possibly before the registration above ran
-                // (and then disposing it removed it): the budget is spent either way.
-                await _shutdownBudget.CancelAsync().ConfigureAwait(false);
-            }
-        }
-    }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
         var prefix = _options.ConsumerIdPrefix ?? $"{Environment.MachineName}-{Environment.ProcessId}";
-        var instance = Guid.NewGuid().ToString("N")[..8];
+        var instance = QueueConsumerIds.NewInstance();
         Log.QueueConsumerStarted(logger, _queue, _options.Concurrency);
         await Task.WhenAll(Enumerable.Range(0, _options.Concurrency)
-            .Select(i => WorkAsync($"{prefix}-{instance}-{i}", stoppingToken))).ConfigureAwait(false);
+            .Select(i => WorkAsync(QueueConsumerIds.Of(prefix, instance, i), stoppingToken))).ConfigureAwait(false);
     }
 
     private async Task WorkAsync(string consumerId, CancellationToken stoppingToken)
@@ -129,7 +106,7 @@ internal sealed class QueueConsumerService<THandler>(
     {
         // After a stop, the handler's token is cancelled at once, but its outcome is still settled (and its lease kept)
         // until the host's shutdown budget is spent; past it the message comes back when its lease expires.
-        var budget = _shutdownBudget.Token;
+        var budget = ShutdownBudget;
         // A typed handler is not called for the message types it does not handle: they are acknowledged.
         var call = registration.Dispatch.Find(message.Event.GetType());
         var (failure, settled) = call is null
@@ -211,15 +188,9 @@ internal sealed class QueueConsumerService<THandler>(
     private async Task HandleInTransactionAsync(THandler handler, HandlerCall<DequeuedEvent> call, DequeuedEvent message, string consumerId,
         CancellationToken handling, CancellationToken budget)
     {
-        var factory = transactions ?? throw new InvalidOperationException(
-            "No consumer transactions are registered: register a backend (AddInMemoryEventStorage, AddPostgresEventStreaming).");
-        var unit = await factory.BeginAsync(handling).ConfigureAwait(false);
-        await using (unit.ConfigureAwait(false))
-        {
-            await call(handler, message, unit.Transaction, handling).ConfigureAwait(false);
-            unit.Transaction.Batch.Acknowledge(_queue, message.EventId, consumerId);
-            await unit.CommitAsync(budget).ConfigureAwait(false);
-        }
+        // A transactional registration always passes a factory (TransactionalConsumerServiceCollectionExtensions.Transactions).
+        await transactions!.HandleAsync(call, handler, message, batch => batch.Acknowledge(_queue, message.EventId, consumerId), handling, budget)
+            .ConfigureAwait(false);
     }
 
     /// <summary>Acknowledges a handled message or gives a failed one back.</summary>

@@ -175,6 +175,59 @@ public abstract class ConsumerGroupFencingTests(EventStoreFixture fixture) : Sto
         await Deadline.UntilAsync(() => Offsets.GetOffsetAsync(stream, Group), o => o == 23, "instance a committed past the later events");
     }
 
+    [Fact]
+    public async Task A_transactional_holder_that_never_learns_it_lost_the_group_has_its_batch_rejected_so_each_effect_commits_once()
+    {
+        var (stream, effects) = (NewName(), NewName("effects"));
+        var source = NewEvents(20).ToArray();
+        await Streams.AppendAsync(stream, source);
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Instance a's sixth call (offset 5) has added its effect and waits, past the lock check, while the group changes hands.
+        var a = new EffectScript(effects)
+        {
+            BeforeReturn = async (call, _) =>
+            {
+                if (call == 6 && reached.TrySetResult())
+                {
+                    await gate.Task;
+                }
+            },
+        };
+        var b = new EffectScript(effects);
+        var logs = new Retention.RetentionHost.LogCapture();
+        // Instance a is never told that its lock is gone (a paused process, a partition): only the fence stops its batch.
+        await using var first = await StartTransactionalAsync(stream, a, logs, DeafGroupLocks.Install);
+        await reached.Task.WaitAsync(Deadline.Default);
+        await using var second = await StartTransactionalAsync(stream, b, new Retention.RetentionHost.LogCapture());
+
+        Assert.True(await Locks.RevokeAsync(stream, Group, CancellationToken.None));
+        await Deadline.UntilAsync(() => Offsets.GetOffsetAsync(stream, Group), o => o == 20, "the standby committed past every event");
+        gate.SetResult();
+        await Deadline.UntilAsync(() => logs.Entries.Any(e => e.Id.Id == 3009), "the stale holder's batch was rejected (event id 3009)");
+
+        Assert.Equal(1, a.Calls(source[5].EventId));
+        Assert.Equal(1, b.Calls(source[5].EventId));
+        var committed = await Streams.ReadStreamAsync(effects, 0, 1000);
+        Assert.Equal(source.Select(e => e.EventId), committed.Select(e => ((TestEvent)e.Event).Name)); // each once, in order
+        Assert.Equal(20, await Offsets.GetOffsetAsync(stream, Group));
+    }
+
+    private Task<TestHost> StartTransactionalAsync(string stream, EffectScript script, Retention.RetentionHost.LogCapture logs,
+        Action<IServiceCollection>? configure = null) =>
+        TestHost.StartAsync(Fixture, s =>
+        {
+            configure?.Invoke(s);
+            s.AddSingleton(script);
+            s.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs);
+            s.AddTransactionalEventStreamConsumer<EffectStreamHandler>(stream, Group, o =>
+            {
+                o.BatchSize = 10;
+                o.PollInterval = TimeSpan.FromHours(1); // fake clock, never moved: live events arrive through notifications
+                o.RetryDelay = TimeSpan.Zero;
+            });
+        });
+
     private Task<TestHost> StartAsync(string stream, Recorder recorder, Retention.RetentionHost.LogCapture logs,
         Action<IServiceCollection>? configure = null) =>
         TestHost.StartAsync(Fixture, s =>

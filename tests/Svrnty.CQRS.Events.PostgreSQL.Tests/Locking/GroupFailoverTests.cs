@@ -15,8 +15,9 @@ namespace Svrnty.CQRS.Events.PostgreSQL.Tests.Locking;
 /// <summary>
 /// The kill test of docs/consumers.md#fencing: two app instances run one transactional consumer group; the active one's
 /// lock session is ended by the server (<c>pg_terminate_backend</c>), three times, while it works through a backlog.
-/// Every handler call is recorded with its interval: no two instances' calls overlap in time, the standby takes over
-/// (the measured times are printed, not asserted), and every event's effect is committed exactly once.
+/// Every handler call is recorded with its interval: every event's effect is committed exactly once (by construction: the
+/// fence); the standby's takeover times and the count of the two instances' calls overlapping in time are measured and
+/// printed, not asserted.
 /// </summary>
 public sealed class GroupFailoverTests(ITestOutputHelper output)
 {
@@ -24,7 +25,7 @@ public sealed class GroupFailoverTests(ITestOutputHelper output)
     private const int Events = 3_000, Kills = 3, HandledBetweenKills = 150;
 
     [Fact]
-    public async Task Killing_the_active_instance_s_lock_session_hands_the_group_to_the_standby_with_no_overlap_and_every_effect_once()
+    public async Task Killing_the_active_instance_s_lock_session_hands_the_group_to_the_standby_with_every_effect_once()
     {
         var connectionString = await PostgresServer.GetConnectionStringAsync();
         var schema = TestServices.NewSchema();
@@ -56,12 +57,13 @@ public sealed class GroupFailoverTests(ITestOutputHelper output)
         await Deadline.UntilAsync(() => offsets.GetOffsetAsync(Stream, Group), o => o == Events, "the group committed past every event");
 
         var all = calls.ToArray();
+        // Measured, not guaranteed (docs/consumers.md#fencing): a loaded machine can delay the old holder's last check.
         var overlaps = (from x in all where x.Instance == "a" from y in all where y.Instance == "b" && x.Start < y.End && y.Start < x.End select (x, y)).ToArray();
-        Assert.True(overlaps.Length == 0, $"{overlaps.Length} handler calls of the two instances overlapped, first: {overlaps.FirstOrDefault()}");
         var effects = await store.ReadStreamAsync(Effects, 0, 10_000);
         Assert.Equal(Enumerable.Range(0, Events), effects.Select(e => ((TestEvent)e.Event).Number));
         output.WriteLine($"takeover after the lock session was terminated: {string.Join(", ", takeovers.Select(t => t.ToString("F1", CultureInfo.InvariantCulture)))} ms " +
-            $"(max {takeovers.Max().ToString("F1", CultureInfo.InvariantCulture)} ms); {all.Length} handler calls for {Events} events, no overlap, every effect once");
+            $"(max {takeovers.Max().ToString("F1", CultureInfo.InvariantCulture)} ms); {all.Length} handler calls for {Events} events; " +
+            $"calls of the two instances overlapping in time: {overlaps.Length}{(overlaps.Length > 0 ? $" (first: {overlaps[0]})" : "")}; every effect once");
     }
 
     private static async Task<long> TerminateLockSessionAsync(string connectionString, long key)

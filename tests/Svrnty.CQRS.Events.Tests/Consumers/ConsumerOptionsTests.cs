@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Svrnty.CQRS.Events.Abstractions;
 using Svrnty.CQRS.Events.Consumers;
+using Svrnty.CQRS.Events.Validation;
 
 namespace Svrnty.CQRS.Events.Tests.Consumers;
 
@@ -105,6 +106,34 @@ public sealed class ConsumerOptionsTests
         var error = Validate<QueueConsumerOptions>(s => s.AddQueueConsumer<ReceiptSender>("emails", configure), QueueConsumerOptions.NameFor("emails", typeof(ReceiptSender)));
 
         Assert.StartsWith($"The queue consumer 'emails/{typeof(ReceiptSender).FullName}': {option} ", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1, 246)] // 246 + "-xxxxxxxx-0" = 257
+    [InlineData(100, 245)] // 245 + "-xxxxxxxx-99" = 257
+    public void A_consumer_id_prefix_is_rejected_when_the_ids_made_from_it_are_too_long(int concurrency, int prefixLength)
+    {
+        void Configure(QueueConsumerOptions o)
+        {
+            o.Concurrency = concurrency;
+            o.ConsumerIdPrefix = new string('p', prefixLength);
+        }
+
+        var error = Validate<QueueConsumerOptions>(s => s.AddQueueConsumer<ReceiptSender>("emails", Configure), QueueConsumerOptions.NameFor("emails", typeof(ReceiptSender)));
+
+        Assert.StartsWith($"The queue consumer 'emails/{typeof(ReceiptSender).FullName}': ConsumerIdPrefix is too long: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("up to 257 characters", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(1, 245)]
+    [InlineData(100, 244)]
+    public void The_longest_consumer_id_prefix_that_fits_is_accepted(int concurrency, int prefixLength)
+    {
+        var id = QueueConsumerIds.Of(new string('p', prefixLength), QueueConsumerIds.NewInstance(), concurrency - 1);
+
+        Assert.Equal(Argument.MaxNameLength, id.Length);
+        Assert.Equal(id.Length, QueueConsumerIds.MaxLength(new string('p', prefixLength), concurrency));
     }
 
     [Theory]
