@@ -78,22 +78,21 @@ public sealed class EventBatch
     /// <param name="consumerGroup">The group.</param>
     /// <param name="nextOffset">The offset (or log position) of the next event to process.</param>
     /// <returns>This batch.</returns>
-    public EventBatch CommitOffset(string streamName, string consumerGroup, long nextOffset)
-    {
-        Argument.ReadableName(streamName, nameof(streamName));
-        Argument.Name(consumerGroup, nameof(consumerGroup));
-        Argument.NotNegative(nextOffset, nameof(nextOffset));
-        return Add(new CommitOffsetOperation(streamName, consumerGroup, nextOffset), 0);
-    }
+    public EventBatch CommitOffset(string streamName, string consumerGroup, long nextOffset) =>
+        Add(NewCommit(streamName, consumerGroup, nextOffset), 0);
 
     /// <summary>The hosted consumer's commit: as <see cref="CommitOffset(string, string, long)"/>, fenced by the group
     /// holder's <paramref name="epoch"/> (the whole batch fails when another holder has taken the group since).</summary>
-    internal EventBatch CommitOffset(string streamName, string consumerGroup, long nextOffset, long epoch)
+    internal EventBatch CommitOffset(string streamName, string consumerGroup, long nextOffset, long epoch) =>
+        Add(NewCommit(streamName, consumerGroup, nextOffset) with { Epoch = epoch }, 0);
+
+    /// <summary>A checked offset commit, unfenced.</summary>
+    private static CommitOffsetOperation NewCommit(string streamName, string consumerGroup, long nextOffset)
     {
         Argument.ReadableName(streamName, nameof(streamName));
         Argument.Name(consumerGroup, nameof(consumerGroup));
         Argument.NotNegative(nextOffset, nameof(nextOffset));
-        return Add(new CommitOffsetOperation(streamName, consumerGroup, nextOffset) { Epoch = epoch }, 0);
+        return new CommitOffsetOperation(streamName, consumerGroup, nextOffset);
     }
 
     /// <summary>Acknowledges a message the consumer holds (see <see cref="IEventQueue.AcknowledgeAsync"/>). When another

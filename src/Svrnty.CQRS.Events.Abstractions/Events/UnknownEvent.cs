@@ -21,4 +21,8 @@ public sealed record UnknownEvent : ICorrelatedEvent
 
     /// <summary>The event's JSON exactly as stored.</summary>
     public required string Json { get; init; }
+
+    /// <summary>Set by a caller that has already checked <see cref="Json"/> against the store's JSON rules (the gRPC
+    /// service does, to name the request field), so the serializer does not read it through again.</summary>
+    internal bool JsonChecked { get; init; }
 }

@@ -1,3 +1,5 @@
+using Svrnty.CQRS.Events.Validation;
+
 namespace Svrnty.CQRS.Events.Abstractions;
 
 /// <summary>
@@ -20,7 +22,8 @@ public static class LogStreams
     /// <summary>The first character of the names the store reserves for itself.</summary>
     public const char ReservedPrefix = '$';
 
-    private const int MaxNameLength = 256;
+    /// <summary>The longest category: its log's name is at most <see cref="Argument.MaxNameLength"/>.</summary>
+    private static readonly int MaxCategoryLength = Argument.MaxNameLength - CategoryPrefix.Length;
 
     /// <summary>The log of the streams of <paramref name="category"/>: <c>$ce-{category}</c>.</summary>
     /// <param name="category">The category: not empty or blank, without <c>-</c> or control characters, at most 252
@@ -33,7 +36,7 @@ public static class LogStreams
         if (!IsValidCategory(category))
         {
             throw new ArgumentException(
-                $"A category must be 1 to {MaxNameLength - CategoryPrefix.Length} characters, not blank, without '-' or control characters; got '{category}'.",
+                $"A category must be 1 to {MaxCategoryLength} characters, not blank, without '-' or control characters; got '{category}'.",
                 nameof(category));
         }
 
@@ -67,8 +70,5 @@ public static class LogStreams
         streamName.StartsWith(CategoryPrefix, StringComparison.Ordinal) && IsLog(streamName) ? streamName[CategoryPrefix.Length..] : null;
 
     private static bool IsValidCategory(string category) =>
-        category.Length is > 0 and <= MaxNameLength - 4
-        && !string.IsNullOrWhiteSpace(category)
-        && !category.Contains('-', StringComparison.Ordinal)
-        && !category.Any(char.IsControl);
+        Argument.IsName(category, MaxCategoryLength) && !category.Contains('-', StringComparison.Ordinal);
 }

@@ -18,6 +18,14 @@ internal static class Argument
     /// <summary>The longest visibility timeout accepted.</summary>
     public static readonly TimeSpan MaxVisibilityTimeout = TimeSpan.FromDays(7);
 
+    /// <summary>Whether <paramref name="value"/> passes <see cref="Name"/>'s rules (not blank, no control characters),
+    /// at most <paramref name="maxLength"/> characters long.</summary>
+    /// <param name="value">The value.</param>
+    /// <param name="maxLength">The longest accepted.</param>
+    /// <returns>True when valid.</returns>
+    public static bool IsName(string value, int maxLength = MaxNameLength) =>
+        value.Length <= maxLength && !string.IsNullOrWhiteSpace(value) && !value.Any(char.IsControl);
+
     /// <summary>Checks a stream, queue, consumer or group name or an event id: not null, not blank, at most
     /// <see cref="MaxNameLength"/> characters, no control characters.</summary>
     /// <param name="value">The value.</param>

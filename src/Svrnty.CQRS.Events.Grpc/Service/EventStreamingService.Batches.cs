@@ -80,14 +80,29 @@ internal sealed partial class EventStreamingService
     private void AddAppend(EventBatch batch, Wire.BatchAppend append, string field)
     {
         Argument.WritableName(append.StreamName, $"{field}.stream_name");
-        if (append.Events.Count == 0)
-        {
-            throw new ArgumentException("An append must hold at least one event.", $"{field}.events");
-        }
-
-        var events = append.Events.Select((e, i) => (ICorrelatedEvent)_events.ToStoreEvent(e, $"{field}.events[{i}]")).ToArray();
-        Argument.Events(events, $"{field}.events");
+        var events = ToStoreEvents(append.Events, $"{field}.events");
         long? expectedLength = append.HasExpectedLength ? Argument.NotNegative(append.ExpectedLength, $"{field}.expected_length") : null;
         batch.Append(append.StreamName, events, expectedLength);
+    }
+
+    /// <summary>The events of an append (<c>AppendBatch</c>, or an append in a batch) as the store takes them: at least
+    /// one, each checked under its field (<c>events[3]</c>), with distinct ids.</summary>
+    /// <param name="wire">The request's events.</param>
+    /// <param name="field">The request field holding them, e.g. <c>events</c>.</param>
+    private ICorrelatedEvent[] ToStoreEvents(IReadOnlyList<Wire.Event> wire, string field)
+    {
+        if (wire.Count == 0)
+        {
+            throw new ArgumentException("An append must hold at least one event.", field);
+        }
+
+        var events = new ICorrelatedEvent[wire.Count];
+        for (var i = 0; i < events.Length; i++)
+        {
+            events[i] = _events.ToStoreEvent(wire[i], $"{field}[{i}]");
+        }
+
+        Argument.Events(events, field);
+        return events;
     }
 }

@@ -21,13 +21,7 @@ internal sealed partial class EventStreamingService
     public override async Task<Wire.AppendResponse> AppendBatch(Wire.AppendBatchRequest request, ServerCallContext context)
     {
         Argument.WritableName(request.StreamName, "stream_name");
-        if (request.Events.Count == 0)
-        {
-            throw new ArgumentException("The batch must hold at least one event.", "events");
-        }
-
-        var batch = request.Events.Select((e, i) => (ICorrelatedEvent)_events.ToStoreEvent(e, $"events[{i}]")).ToArray();
-        Argument.Events(batch, "events");
+        var batch = ToStoreEvents(request.Events, "events");
         long? expectedLength = request.HasExpectedLength ? Argument.NotNegative(request.ExpectedLength, "expected_length") : null;
         var offset = await store.AppendAsync(request.StreamName, batch, expectedLength, context.CancellationToken).ConfigureAwait(false);
         return new Wire.AppendResponse { Offset = offset };

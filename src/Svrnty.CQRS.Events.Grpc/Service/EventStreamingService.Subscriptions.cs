@@ -84,8 +84,11 @@ internal sealed partial class EventStreamingService
         }
 
         // Retention may have deleted the events before the start: the first one delivered is then the oldest retained
-        // (or, with none retained, the next one appended), and that is the offset the header announces.
-        var metadata = await store.GetStreamMetadataAsync(request.StreamName, cancellationToken).ConfigureAwait(false);
-        return Math.Max(start, metadata.OldestEventOffset ?? metadata.Length);
+        // (or, with none retained, the next one appended), and that is the offset the header announces. One event is
+        // read to learn it (the metadata would count the whole stream on PostgreSQL logs); the length only when none is.
+        var first = await store.ReadStreamAsync(request.StreamName, start, 1, cancellationToken).ConfigureAwait(false);
+        return first.Count > 0
+            ? first[0].Position
+            : Math.Max(start, await store.GetStreamLengthAsync(request.StreamName, cancellationToken).ConfigureAwait(false));
     }
 }

@@ -2,6 +2,7 @@ using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.Serialization;
 using Wire = Svrnty.CQRS.Events.Grpc.V1;
 
 namespace Svrnty.CQRS.Events.Grpc.Service;
@@ -20,11 +21,12 @@ internal sealed partial class EventStreamingService(
     IConsumerOffsetStore offsets,
     IDeadLetterStore deadLetters,
     TimeProvider time,
+    EventSerializer serializer,
     IOptions<EventStreamingGrpcOptions> options,
     ILogger<EventStreamingService> logger) : Wire.EventStreaming.EventStreamingBase
 {
     private readonly EventStreamingGrpcOptions _options = options.Value;
-    private readonly WireEvents _events = new(time);
+    private readonly WireEvents _events = new(time, serializer);
 
     /// <summary>Binds the generated methods, with request marshallers that map a malformed body to
     /// <c>INVALID_ARGUMENT</c>. grpc-dotnet finds this method through the attribute on this class.</summary>

@@ -1,5 +1,6 @@
 using Google.Protobuf.WellKnownTypes;
 using Svrnty.CQRS.Events.Abstractions;
+using Svrnty.CQRS.Events.Serialization;
 using Svrnty.CQRS.Events.Validation;
 using Wire = Svrnty.CQRS.Events.Grpc.V1;
 
@@ -10,7 +11,7 @@ namespace Svrnty.CQRS.Events.Grpc.Service;
 /// their wire form. An incoming event always becomes an <see cref="UnknownEvent"/>, which the store writes exactly as
 /// given, so an event of a type no .NET code knows is stored and read like any other.
 /// </summary>
-internal sealed class WireEvents(TimeProvider time)
+internal sealed class WireEvents(TimeProvider time, EventSerializer serializer)
 {
     /// <summary>Checks an incoming event and turns it into what the store accepts.</summary>
     /// <param name="wire">The event from the request.</param>
@@ -29,13 +30,16 @@ internal sealed class WireEvents(TimeProvider time)
             throw new ArgumentException($"The correlation id must be at most {Argument.MaxNameLength} characters long.", $"{field}.correlation_id");
         }
 
-        // The same rules the store applies (one JSON value, no NUL or unpaired surrogate escape), checked here to name the field.
+        // The same rules the store applies (the size first, then one JSON value, no NUL or unpaired surrogate escape),
+        // checked here to name the field; the event is marked so the store does not read the JSON through again.
+        serializer.ThrowIfTooLarge(wire.Json, wire.EventId, $"{field}.json");
         Argument.Json(wire.Json, $"{field}.json");
         return new UnknownEvent
         {
             EventId = wire.EventId,
             EventType = wire.EventType,
             Json = wire.Json,
+            JsonChecked = true,
             CorrelationId = wire.HasCorrelationId ? wire.CorrelationId : null,
             OccurredAt = wire.OccurredAt is null ? time.GetUtcNow() : ToDateTimeOffset(wire.OccurredAt, $"{field}.occurred_at"),
         };

@@ -84,23 +84,41 @@ internal sealed class EventSerializer
             }
         }
 
-        // Characters are at most 3 UTF-8 bytes each (a surrogate pair, 2 characters, is 4 bytes), so most events are
-        // cleared without counting. The size goes first: it is cheaper than reading the JSON through.
+        // The size goes first: it is cheaper than reading the JSON through.
         var json = serialized.Json ?? string.Empty; // an UnknownEvent built with null! is refused below as empty
-        if ((long)json.Length * 3 > _maxEventSize && Encoding.UTF8.GetByteCount(json) is var size && size > _maxEventSize)
+        ThrowIfTooLarge(json, @event.EventId, paramName);
+
+        // JSON given as text is read through, unless its caller already did; JSON System.Text.Json wrote only needs its
+        // \u escapes looked at.
+        if (@event is UnknownEvent { JsonChecked: true })
         {
-            throw new InvalidEventException(
-                $"Event '{@event.EventId}' is {size:N0} bytes of JSON, more than the {_maxEventSize:N0} allowed (EventSerializationOptions.MaxEventSizeBytes). Store large payloads elsewhere and put a reference in the event.",
-                paramName, null);
+            return serialized;
         }
 
-        // JSON given as text is read through; JSON System.Text.Json wrote only needs its \u escapes looked at.
         if ((@event is UnknownEvent ? JsonPayload.Problem(json) : JsonPayload.SerializedProblem(json)) is { } problem)
         {
             throw new InvalidEventException($"Event '{@event.EventId}' cannot be stored: {problem}", paramName, null);
         }
 
         return serialized;
+    }
+
+    /// <summary>Refuses JSON larger than <see cref="EventSerializationOptions.MaxEventSizeBytes"/>; cheap, so it goes
+    /// before any reading of the JSON.</summary>
+    /// <param name="json">The event's JSON.</param>
+    /// <param name="eventId">The event's id, for the message.</param>
+    /// <param name="paramName">The parameter (or request field) named in the exception.</param>
+    /// <exception cref="ArgumentException">The JSON is too large.</exception>
+    public void ThrowIfTooLarge(string json, string eventId, string paramName)
+    {
+        // Characters are at most 3 UTF-8 bytes each (a surrogate pair, 2 characters, is 4 bytes), so most events are
+        // cleared without counting.
+        if ((long)json.Length * 3 > _maxEventSize && Encoding.UTF8.GetByteCount(json) is var size && size > _maxEventSize)
+        {
+            throw new InvalidEventException(
+                $"Event '{eventId}' is {size:N0} bytes of JSON, more than the {_maxEventSize:N0} allowed (EventSerializationOptions.MaxEventSizeBytes). Store large payloads elsewhere and put a reference in the event.",
+                paramName, null);
+        }
     }
 
     /// <summary>Reads an event from its stored form. The stored envelope wins: the event comes back with

@@ -104,17 +104,53 @@ internal abstract class EventStreamStoreBase : IEventStreamStore, IEventStreamLo
     public Task<EventBatchResult> WriteAsync(EventBatch batch, CancellationToken cancellationToken = default)
     {
         Argument.Batch(batch, nameof(batch));
-        var appended = batch.Operations.OfType<AppendOperation>().Sum(a => a.Events.Count);
-        var destination = batch.Operations.Select(o => o switch
+        int appended = 0, enqueued = 0, acknowledged = 0;
+        foreach (var operation in batch.Operations)
+        {
+            switch (operation)
+            {
+                case AppendOperation a:
+                    appended += a.Events.Count;
+                    break;
+                case EnqueueOperation:
+                    enqueued++;
+                    break;
+                case AcknowledgeOperation:
+                    acknowledged++;
+                    break;
+            }
+        }
+
+        var destination = batch.Operations[0] switch
         {
             AppendOperation a => a.StreamName,
             EnqueueOperation e => e.QueueName,
             CommitOffsetOperation c => c.StreamName,
             AcknowledgeOperation k => k.QueueName,
             _ => "batch",
-        }).First();
+        };
         return Observe("write_batch", destination, ActivityKind.Producer, () => WriteCoreAsync(batch, cancellationToken),
-            (_, tags) => _telemetry.Appended.Add(appended, tags), batchSize: batch.Count);
+            (_, tags) => CountBatch(tags, appended, enqueued, acknowledged), batchSize: batch.Count);
+    }
+
+    /// <summary>A successful batch counts its appended events, enqueued messages and acknowledgements, tagged like its
+    /// span (by the destination of its first operation).</summary>
+    private void CountBatch(TagList tags, int appended, int enqueued, int acknowledged)
+    {
+        if (appended > 0)
+        {
+            _telemetry.Appended.Add(appended, tags);
+        }
+
+        if (enqueued > 0)
+        {
+            _telemetry.Enqueued.Add(enqueued, tags);
+        }
+
+        if (acknowledged > 0)
+        {
+            _telemetry.Acknowledged.Add(acknowledged, tags);
+        }
     }
 
     /// <inheritdoc />

@@ -113,6 +113,61 @@ public abstract class BatchTests(EventStoreFixture fixture) : StoreSuite(fixture
     }
 
     [Fact]
+    public async Task A_holder_whose_lease_expired_but_was_not_taken_still_acknowledges_in_a_batch()
+    {
+        var (stream, queue) = (NewName(), NewName("queue"));
+        await Streams.EnqueueAsync(queue, NewEvent("m"));
+        var message = Assert.IsType<DequeuedEvent>(await Streams.DequeueAsync(queue, "first", TimeSpan.FromSeconds(10)));
+        Time.Advance(TimeSpan.FromSeconds(11)); // expired, but no one has dequeued it since (semantic 9)
+
+        var result = await Writer.WriteAsync(new EventBatch()
+            .Append(stream, NewEvent("effect"))
+            .Acknowledge(queue, message.EventId, "first"));
+
+        Assert.Equal([0L], result.Offsets);
+        Assert.Equal(1, await Streams.GetStreamLengthAsync(stream));
+        Assert.Equal(0, await Streams.GetPendingCountAsync(queue));
+        Assert.Null(await Streams.DequeueAsync(queue, "second", TimeSpan.FromMinutes(1)));
+    }
+
+    [Fact]
+    public async Task An_ack_of_an_acknowledged_or_unknown_message_fails_the_batch_with_nothing_written()
+    {
+        var (stream, queue, other) = (NewName(), NewName("queue"), NewName("other"));
+        await Streams.EnqueueAsync(queue, NewEvent("m"));
+        var message = Assert.IsType<DequeuedEvent>(await Streams.DequeueAsync(queue, "c", TimeSpan.FromMinutes(1)));
+        Assert.True(await Streams.AcknowledgeAsync(queue, message.EventId, "c"));
+
+        foreach (var eventId in new[] { message.EventId, "never-enqueued" })
+        {
+            await Assert.ThrowsAsync<QueueLeaseLostException>(() => Writer.WriteAsync(new EventBatch()
+                .Append(stream, NewEvent("effect"))
+                .Enqueue(other, NewEvent("follow-up"))
+                .CommitOffset(stream, "g", 1)
+                .Acknowledge(queue, eventId, "c")));
+        }
+
+        Assert.Equal(0, await Streams.GetStreamLengthAsync(stream));
+        Assert.Equal(0, await Streams.GetPendingCountAsync(other));
+        Assert.Null(await Offsets.GetOffsetAsync(stream, "g"));
+    }
+
+    [Fact]
+    public async Task A_batch_of_acknowledgements_alone_succeeds_with_no_offsets()
+    {
+        var queue = NewName("queue");
+        await Streams.EnqueueAsync(queue, NewEvent("a"));
+        await Streams.EnqueueAsync(queue, NewEvent("b"));
+        var a = Assert.IsType<DequeuedEvent>(await Streams.DequeueAsync(queue, "c", TimeSpan.FromMinutes(1)));
+        var b = Assert.IsType<DequeuedEvent>(await Streams.DequeueAsync(queue, "c", TimeSpan.FromMinutes(1)));
+
+        var result = await Writer.WriteAsync(new EventBatch().Acknowledge(queue, a.EventId, "c").Acknowledge(queue, b.EventId, "c"));
+
+        Assert.Empty(result.Offsets);
+        Assert.Equal(0, await Streams.GetPendingCountAsync(queue));
+    }
+
+    [Fact]
     public async Task A_commit_in_a_batch_never_moves_a_group_backwards_and_commits_alone_are_a_batch()
     {
         var stream = NewName();

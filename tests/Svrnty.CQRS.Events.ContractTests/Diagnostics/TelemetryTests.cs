@@ -42,6 +42,29 @@ public abstract class TelemetryTests(EventStoreFixture fixture) : StoreSuite(fix
     }
 
     [Fact]
+    public async Task A_batch_counts_its_appends_enqueues_and_acknowledgements_under_one_write_batch_span()
+    {
+        var queue = UniqueName("telbq");
+        var stream = UniqueName("telb");
+        await Streams.EnqueueAsync(queue, NewEvent("held"));
+        var held = await Streams.DequeueAsync(queue, "c", TimeSpan.FromMinutes(5));
+        using var capture = new TelemetryCapture();
+
+        await Fixture.Services.GetRequiredService<Abstractions.IEventBatchWriter>().WriteAsync(new Abstractions.EventBatch()
+            .Acknowledge(queue, held!.EventId, "c")
+            .Enqueue(queue, NewEvent("a"))
+            .Enqueue(queue, NewEvent("b"))
+            .Append(stream, NewEvents(3)));
+
+        Assert.Equal(1, capture.Sum("svrnty.messages.acknowledged", queue, "write_batch"));
+        Assert.Equal(2, capture.Sum("svrnty.messages.enqueued", queue, "write_batch"));
+        Assert.Equal(3, capture.Sum("svrnty.events.appended", queue, "write_batch"));
+        var span = Assert.Single(capture.Activities, a => Equals(a.GetTagItem("messaging.destination.name"), queue));
+        Assert.Equal(ActivityKind.Producer, span.Kind);
+        Assert.Equal(4, span.GetTagItem("messaging.batch.message_count"));
+    }
+
+    [Fact]
     public async Task By_default_per_entity_streams_share_their_category_tag()
     {
         using var capture = new TelemetryCapture();

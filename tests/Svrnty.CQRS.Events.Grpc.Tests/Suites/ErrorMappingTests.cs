@@ -32,6 +32,9 @@ public abstract class ErrorMappingTests(GrpcServer server) : GrpcSuite(server)
         loneSurrogate.Json = """{"a":"\ud800"}""";
         await InvalidArgumentAsync("event.json", () => Client.AppendAsync(new AppendRequest { StreamName = stream, Event = loneSurrogate }).ResponseAsync);
         await InvalidArgumentAsync("event.json", () => Client.EnqueueAsync(new EnqueueRequest { QueueName = stream, Event = loneSurrogate }).ResponseAsync);
+        var tooLarge = WireEvent(); // over the 1 MiB default, and not JSON: the size is refused before any parse
+        tooLarge.Json = "{" + new string('x', 1_100_000);
+        await InvalidArgumentAsync("event.json", () => Client.AppendAsync(new AppendRequest { StreamName = stream, Event = tooLarge }).ResponseAsync);
         await InvalidArgumentAsync("expected_length", () =>
             Client.AppendAsync(new AppendRequest { StreamName = stream, Event = WireEvent(), ExpectedLength = -1 }).ResponseAsync);
 
