@@ -8,8 +8,8 @@ namespace Svrnty.CQRS.Events.PostgreSQL.Streams;
 /// <summary>
 /// The log streams (<see cref="LogStreams"/>). An append records itself in <c>log_pending</c> (Append.cs); the
 /// sequencer step here gives the events of every visible pending append their positions. Every log read, length,
-/// metadata and timestamp lookup sends, in one round trip (one implicit transaction), the sequencer step and then its
-/// query, so a read counts every append that returned before it (read-your-writes); the background
+/// metadata and timestamp lookup sends, in one round trip, the sequencer step (committed on its own, behind an error
+/// barrier) and then its query, so a read counts every append that returned before it (read-your-writes); the background
 /// <see cref="LogSequencerService"/> keeps the pending set small when nobody reads.
 /// </summary>
 /// <remarks>
@@ -219,7 +219,11 @@ internal sealed partial class PostgresEventStreamStore
     private void AddSequencerStep(NpgsqlBatch batch)
     {
         batch.BatchCommands.Add(new NpgsqlBatchCommand(LockIfPendingSql).With(executor.Database.SchemaName));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(SequenceSql).With(LogStreams.All).With(LogStreams.CategoryPrefix).With(Now()));
+        // The barrier (a Sync after the step) commits the lock statement and the step as one implicit transaction of
+        // their own (jit stays off for the step), before a read's query runs: the lock and the new positions are not
+        // held while the query runs and its rows are sent. Still one round trip; a step's error still surfaces.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(SequenceSql) { AppendErrorBarrier = true }
+            .With(LogStreams.All).With(LogStreams.CategoryPrefix).With(Now()));
     }
 
     private Task<IReadOnlyList<StoredEvent>> ReadLogAsync(string logName, long fromPosition, int maxCount, CancellationToken cancellationToken)
