@@ -167,8 +167,13 @@ internal sealed partial class PostgresEventStreamStore
         }
     }
 
-    /// <summary>The sequencer step alone (the background loop): how many appends it numbered.</summary>
+    /// <summary>The sequencer step alone (the background loop): how many appends it numbered. It shares the readers'
+    /// steps (<see cref="SequencerSteps"/>): when a step that started after this call is already covering it, it does
+    /// nothing (0), so the loop and readers do not queue on the advisory lock.</summary>
     internal Task<long> SequenceLogsAsync(CancellationToken cancellationToken) =>
+        _steps.RunAsync(StepAsync, _ => Task.FromResult(0L), cancellationToken);
+
+    private Task<long> StepAsync(CancellationToken cancellationToken) =>
         executor.ExecuteAsync("sequence_logs", Repeat.Safe, async (connection, ct) =>
         {
             var batch = new NpgsqlBatch(connection);
