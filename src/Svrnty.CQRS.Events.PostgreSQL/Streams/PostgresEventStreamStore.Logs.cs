@@ -73,11 +73,23 @@ internal sealed partial class PostgresEventStreamStore
     // Every log query takes $1 the log's name and $2 its category (null for $all), then its own parameters.
 
     /// <summary>The position column and filter of a log: <c>$all</c>, or a category's log ($2: the category).</summary>
+    // Built once per store: the SQL depends only on whether the log is $all or a category's.
+    private string? _readAllSql, _readCategorySql, _findAllSql, _findCategorySql, _metadataAllSql, _metadataCategorySql;
+
+    private string ReadLogSql(string? category) =>
+        category is null ? _readAllSql ??= BuildReadLogSql(null) : _readCategorySql ??= BuildReadLogSql(category);
+
+    private string FindLogPositionSql(string? category) =>
+        category is null ? _findAllSql ??= BuildFindLogPositionSql(null) : _findCategorySql ??= BuildFindLogPositionSql(category);
+
+    private string LogMetadataSql(string? category) =>
+        category is null ? _metadataAllSql ??= BuildLogMetadataSql(null) : _metadataCategorySql ??= BuildLogMetadataSql(category);
+
     private static (string Position, string Filter) LogColumns(string? category) => category is null
         ? ("p.all_position", "true")
         : ("p.category_position", "p.category = $2");
 
-    private string ReadLogSql(string? category)
+    private string BuildReadLogSql(string? category)
     {
         var (position, filter) = LogColumns(category);
         return $"""
@@ -92,7 +104,7 @@ internal sealed partial class PostgresEventStreamStore
 
     private string LogLengthSql => field ??= $"SELECT coalesce((SELECT next_position FROM {_schema}.logs WHERE log_name = $1), 0)";
 
-    private string FindLogPositionSql(string? category)
+    private string BuildFindLogPositionSql(string? category)
     {
         var (position, filter) = LogColumns(category);
         return $"""
@@ -107,7 +119,7 @@ internal sealed partial class PostgresEventStreamStore
 
     /// <summary>Length, oldest and newest retained positions with their acceptance times, and the retained count (a
     /// count of the log's rows: unlike a stream's, not O(1)).</summary>
-    private string LogMetadataSql(string? category)
+    private string BuildLogMetadataSql(string? category)
     {
         var (position, filter) = LogColumns(category);
         var edge = $"""
