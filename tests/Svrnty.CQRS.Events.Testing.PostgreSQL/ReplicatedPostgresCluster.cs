@@ -74,18 +74,20 @@ public sealed class ReplicatedPostgresCluster : IAsyncDisposable
         }
 
         var primary = await LocalPostgresCluster.StartAsync(bin, settings, cancellationToken).ConfigureAwait(false);
+        LocalPostgresCluster? standby = null;
         try
         {
             // The standby's own settings: it has no standby of its own, so once promoted it commits without waiting.
             var standbySettings = new Dictionary<string, string>(settings);
             standbySettings.Remove("synchronous_standby_names");
-            var standby = await primary.StartStandbyAsync(StandbyName, standbySettings, cancellationToken).ConfigureAwait(false);
+            standby = await primary.StartStandbyAsync(StandbyName, standbySettings, cancellationToken).ConfigureAwait(false);
             var cluster = new ReplicatedPostgresCluster(primary, standby, synchronous);
             await cluster.UntilStreamingAsync(cancellationToken).ConfigureAwait(false);
             return cluster;
         }
         catch
         {
+            standby?.Stop();
             primary.Stop();
             throw;
         }

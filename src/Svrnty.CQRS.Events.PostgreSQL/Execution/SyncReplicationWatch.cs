@@ -43,8 +43,23 @@ internal sealed class SyncReplicationWatch
             $"The PostgreSQL operation '{operation}' committed on the primary, but no synchronous standby confirmed it: the wait for " +
             $"synchronous replication was cancelled ({(cause is null ? "command timeout or cancellation" : cause.GetType().Name)}). " +
             "The write is visible on this server, but a failover to a standby that did not receive it would lose it. " +
-            "Send the same call again with the same event ids: the store is idempotent on EventId, and the repeat succeeds once a standby confirms the write. " +
+            Advice(operation) +
             $"PostgreSQL said: {notice.Severity} {notice.SqlState}: {server}",
             cause, operation, server);
     }
+
+    /// <summary>What the caller can do, by operation: only writes identified by event ids are repeated with them.</summary>
+    private static string Advice(string operation) => operation switch
+    {
+        "append" or "enqueue" or "write_batch" =>
+            "Send the same call again with the same event ids: the store is idempotent on EventId, and the repeat succeeds once a standby confirms the write. ",
+        "commit_offset" or "reset_offset" =>
+            "Send the same call again: setting an offset is idempotent, and the repeat succeeds once a standby confirms it. ",
+        "dequeue" =>
+            "Do not repeat it to confirm: the message it leased stays leased until its visibility timeout and is then delivered again (a failover that lost the lease delivers it again too). ",
+        "ack" or "nack" or "extend_lease" or "park" =>
+            "If a failover loses it, the message is delivered again (at-least-once): handle deliveries idempotently; repeating the call is not needed. ",
+        _ =>
+            "Repeating the call is safe: it changes nothing already applied here, and returns once a standby confirms. ",
+    };
 }

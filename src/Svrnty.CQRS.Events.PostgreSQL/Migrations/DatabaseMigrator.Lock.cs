@@ -9,7 +9,8 @@ namespace Svrnty.CQRS.Events.PostgreSQL.Migrations;
 /// <see cref="PostgresEventStreamingOptions.MigrationLockTimeout"/>, so that no migrator's session sits in a server-side
 /// lock wait that outlives its client, and a start that cannot get it fails with a <see cref="MigrationException"/>
 /// naming the session that holds it. The migrator's session is also bounded while it holds the lock: its
-/// <c>lock_timeout</c> ends a script's wait for a table lock, <c>idle_in_transaction_session_timeout</c> ends a
+/// <c>lock_timeout</c> ends a script's wait for a table lock (and is lifted before the payload index work, whose waits
+/// for running transactions are lock waits), <c>idle_in_transaction_session_timeout</c> ends a
 /// transaction whose client stopped sending, <c>client_connection_check_interval</c> (PostgreSQL 14 and later) ends a
 /// running statement whose client is gone, and TCP keepalives on both ends (the session data source) end a session
 /// whose peer vanished. When the session ends, the lock goes with it.

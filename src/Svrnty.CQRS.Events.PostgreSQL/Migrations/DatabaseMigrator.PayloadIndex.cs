@@ -53,6 +53,10 @@ public sealed partial class DatabaseMigrator
                 return;
             }
 
+            // The session's lock_timeout (MigrationLockTimeout, set for the migrations) would end the build's waits for
+            // transactions already running, which are lock waits: the build waits as long as they run.
+            await connection.ExecuteAsync(new CommandDefinition("SELECT set_config('lock_timeout', '0', false)",
+                cancellationToken: cancellationToken)).ConfigureAwait(false);
             var started = Stopwatch.GetTimestamp();
             if (valid is not null)
             {

@@ -98,8 +98,8 @@ public sealed partial class DatabaseMigrator
         {
             var done = await ApplyMigrationsAsync(connection, cancellationToken).ConfigureAwait(false);
 
-            // After the migration lock is released: building the index waits for every transaction that holds an older
-            // snapshot, and another instance waiting for that lock would hold one.
+            // After the migration lock is released: a build can take minutes, and instances starting meanwhile need not
+            // wait for it (they try the index's own lock once and go on).
             await ApplyPayloadIndexAsync(connection, cancellationToken).ConfigureAwait(false);
             return done;
         }

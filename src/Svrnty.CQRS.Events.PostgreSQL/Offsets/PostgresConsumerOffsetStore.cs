@@ -45,17 +45,14 @@ internal sealed class PostgresConsumerOffsetStore : ConsumerOffsetStoreBase
     }
 
     /// <summary>The commit (<paramref name="onlyForward"/>: never moves the group backwards) or the reset: $1 stream, $2
-    /// group, $3 next offset, $4 now. Returns one row (1 when written, and the stream's length, null for a log stream),
-    /// so it is one result of a batch.</summary>
+    /// group, $3 next offset, $4 now. Returns one row (1 when written, else 0), so it is one result of a batch.</summary>
     internal static string UpsertStatement(string schema, bool onlyForward) => $"""
         WITH written AS (
             INSERT INTO {schema}.consumer_offsets AS o (stream_name, consumer_group, next_offset, updated_at) VALUES ($1, $2, $3, $4)
             ON CONFLICT (stream_name, consumer_group) DO UPDATE SET next_offset = excluded.next_offset, updated_at = excluded.updated_at
             {(onlyForward ? "WHERE o.next_offset < excluded.next_offset" : "")}
             RETURNING 1)
-        SELECT count(*), CASE WHEN left($1, 1) = '$' THEN NULL
-                              ELSE coalesce((SELECT st.next_offset FROM {schema}.streams st WHERE st.stream_name = $1), 0) END
-        FROM written
+        SELECT count(*) FROM written
         """;
 
     /// <summary>Marks the error of a fenced commit whose epoch is no longer current.</summary>
@@ -112,13 +109,7 @@ internal sealed class PostgresConsumerOffsetStore : ConsumerOffsetStoreBase
             async (command, ct) =>
             {
                 command.With(streamName).With(consumerGroup).With(nextOffset).With(now);
-                var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    await reader.ReadAsync(ct).ConfigureAwait(false);
-                    WarnIfBeyondEnd(streamName, consumerGroup, nextOffset, reader.IsDBNull(1) ? null : reader.GetInt64(1));
-                    return reader.GetInt64(0);
-                }
+                return await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
             }, cancellationToken);
     }
 

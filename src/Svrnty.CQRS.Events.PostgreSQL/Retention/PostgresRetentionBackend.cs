@@ -54,9 +54,11 @@ internal sealed class PostgresRetentionBackend : RetentionBackendBase
                                        h.first_offset + $4)
                     END)) AS before_offset
                 FROM head h),
+            -- No lower bound: a sequencer step may number events a trim deleted after they committed (between commit and
+            -- numbering); their position rows, below the retained range, go with the next trim.
             positions AS (
                 DELETE FROM {s}.event_positions p USING bound b
-                WHERE p.stream_name = $1 AND p.stream_offset >= b.first_offset AND p.stream_offset < b.before_offset)
+                WHERE p.stream_name = $1 AND p.stream_offset < b.before_offset)
             DELETE FROM {s}.events e USING bound b
             WHERE e.stream_name = $1 AND e.stream_offset >= b.first_offset AND e.stream_offset < b.before_offset
             """;

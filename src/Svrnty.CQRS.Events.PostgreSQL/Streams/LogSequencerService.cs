@@ -37,6 +37,7 @@ internal sealed class LogSequencerService(
             // Take the wake-up before the step, so an append during the step wakes the next one.
             var changed = notifier.StreamChanged(LogStreams.All);
             var numbered = false;
+            var failed = false;
             try
             {
                 numbered = await store.SequenceLogsAsync(stoppingToken).ConfigureAwait(false) > 0;
@@ -54,12 +55,21 @@ internal sealed class LogSequencerService(
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // A server that is down, or a schema not yet migrated (AutoMigrate off): try again at the next wake.
+                // A server that is down, or a schema not yet migrated (AutoMigrate off): try again after PollInterval.
                 Log.LogSequencerFailed(logger, e, database.SchemaName, PollInterval);
+                failed = true;
             }
 
             try
             {
+                if (failed)
+                {
+                    // As the log says: a persistent error costs one step and one log line per PollInterval, not one
+                    // per append notification.
+                    await Task.Delay(PollInterval, time, stoppingToken).ConfigureAwait(false);
+                    continue;
+                }
+
                 if (numbered)
                 {
                     // Appends are arriving: let them gather for a moment, so that a step numbers many at once. Log

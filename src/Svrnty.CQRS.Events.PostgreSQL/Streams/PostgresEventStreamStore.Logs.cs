@@ -8,8 +8,8 @@ namespace Svrnty.CQRS.Events.PostgreSQL.Streams;
 /// <summary>
 /// The log streams (<see cref="LogStreams"/>). An append records itself in <c>log_pending</c> (Append.cs); the
 /// sequencer step here gives the events of every visible pending append their positions. Every log read, length,
-/// metadata and timestamp lookup sends, in one round trip (one implicit transaction), the sequencer step and then its
-/// query, so a read counts every append that returned before it (read-your-writes); the background
+/// metadata and timestamp lookup sends, in one round trip, the sequencer step (committed on its own, behind an error
+/// barrier) and then its query, so a read counts every append that returned before it (read-your-writes); the background
 /// <see cref="LogSequencerService"/> keeps the pending set small when nobody reads.
 /// </summary>
 /// <remarks>
@@ -73,11 +73,23 @@ internal sealed partial class PostgresEventStreamStore
     // Every log query takes $1 the log's name and $2 its category (null for $all), then its own parameters.
 
     /// <summary>The position column and filter of a log: <c>$all</c>, or a category's log ($2: the category).</summary>
+    // Built once per store: the SQL depends only on whether the log is $all or a category's.
+    private string? _readAllSql, _readCategorySql, _findAllSql, _findCategorySql, _metadataAllSql, _metadataCategorySql;
+
+    private string ReadLogSql(string? category) =>
+        category is null ? _readAllSql ??= BuildReadLogSql(null) : _readCategorySql ??= BuildReadLogSql(category);
+
+    private string FindLogPositionSql(string? category) =>
+        category is null ? _findAllSql ??= BuildFindLogPositionSql(null) : _findCategorySql ??= BuildFindLogPositionSql(category);
+
+    private string LogMetadataSql(string? category) =>
+        category is null ? _metadataAllSql ??= BuildLogMetadataSql(null) : _metadataCategorySql ??= BuildLogMetadataSql(category);
+
     private static (string Position, string Filter) LogColumns(string? category) => category is null
         ? ("p.all_position", "true")
         : ("p.category_position", "p.category = $2");
 
-    private string ReadLogSql(string? category)
+    private string BuildReadLogSql(string? category)
     {
         var (position, filter) = LogColumns(category);
         return $"""
@@ -92,7 +104,7 @@ internal sealed partial class PostgresEventStreamStore
 
     private string LogLengthSql => field ??= $"SELECT coalesce((SELECT next_position FROM {_schema}.logs WHERE log_name = $1), 0)";
 
-    private string FindLogPositionSql(string? category)
+    private string BuildFindLogPositionSql(string? category)
     {
         var (position, filter) = LogColumns(category);
         return $"""
@@ -107,7 +119,7 @@ internal sealed partial class PostgresEventStreamStore
 
     /// <summary>Length, oldest and newest retained positions with their acceptance times, and the retained count (a
     /// count of the log's rows: unlike a stream's, not O(1)).</summary>
-    private string LogMetadataSql(string? category)
+    private string BuildLogMetadataSql(string? category)
     {
         var (position, filter) = LogColumns(category);
         var edge = $"""
@@ -167,8 +179,13 @@ internal sealed partial class PostgresEventStreamStore
         }
     }
 
-    /// <summary>The sequencer step alone (the background loop): how many appends it numbered.</summary>
+    /// <summary>The sequencer step alone (the background loop): how many appends it numbered. It shares the readers'
+    /// steps (<see cref="SequencerSteps"/>): when a step that started after this call is already covering it, it does
+    /// nothing (0), so the loop and readers do not queue on the advisory lock.</summary>
     internal Task<long> SequenceLogsAsync(CancellationToken cancellationToken) =>
+        _steps.RunAsync(StepAsync, _ => Task.FromResult(0L), cancellationToken);
+
+    private Task<long> StepAsync(CancellationToken cancellationToken) =>
         executor.ExecuteAsync("sequence_logs", Repeat.Safe, async (connection, ct) =>
         {
             var batch = new NpgsqlBatch(connection);
@@ -219,7 +236,11 @@ internal sealed partial class PostgresEventStreamStore
     private void AddSequencerStep(NpgsqlBatch batch)
     {
         batch.BatchCommands.Add(new NpgsqlBatchCommand(LockIfPendingSql).With(executor.Database.SchemaName));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(SequenceSql).With(LogStreams.All).With(LogStreams.CategoryPrefix).With(Now()));
+        // The barrier (a Sync after the step) commits the lock statement and the step as one implicit transaction of
+        // their own (jit stays off for the step), before a read's query runs: the lock and the new positions are not
+        // held while the query runs and its rows are sent. Still one round trip; a step's error still surfaces.
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(SequenceSql) { AppendErrorBarrier = true }
+            .With(LogStreams.All).With(LogStreams.CategoryPrefix).With(Now()));
     }
 
     private Task<IReadOnlyList<StoredEvent>> ReadLogAsync(string logName, long fromPosition, int maxCount, CancellationToken cancellationToken)

@@ -61,7 +61,8 @@ public sealed class PostgresDataSourceTests
     [Fact]
     public async Task A_failed_connection_does_not_reveal_the_password()
     {
-        await using var services = TestServices.Build("Host=127.0.0.1;Port=1;Username=u;Password=s3cr3t-pw;Timeout=2", TestServices.NewSchema(), autoMigrate: false);
+        await using var services = TestServices.Build("Host=127.0.0.1;Port=1;Username=u;Password=s3cr3t-pw;Timeout=2", TestServices.NewSchema(), autoMigrate: false,
+            configure: s => s.Configure<PostgresEventStreamingOptions>(o => o.Retry.MaxDuration = TimeSpan.Zero)); // no retries: fail at once
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => services.GetRequiredService<IEventStreamStore>().GetStreamLengthAsync("s"));
 

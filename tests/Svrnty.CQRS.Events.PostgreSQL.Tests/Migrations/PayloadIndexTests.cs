@@ -5,6 +5,7 @@ using Svrnty.CQRS.Events.ContractTests;
 using Svrnty.CQRS.Events.PostgreSQL.Migrations;
 using Svrnty.CQRS.Events.PostgreSQL.Tests.Infrastructure;
 using Svrnty.CQRS.Events.Serialization;
+using Svrnty.CQRS.Events.Testing;
 
 namespace Svrnty.CQRS.Events.PostgreSQL.Tests.Migrations;
 
@@ -93,6 +94,47 @@ public sealed class PayloadIndexTests
 
         Assert.Null(await IndexStateAsync(database));
         Assert.Equal(2, await off.GetRequiredService<IEventStreamStore>().AppendAsync("orders-1", new TestEvent("after", 3)));
+    }
+
+    [Fact]
+    public async Task The_build_waits_for_a_transaction_that_runs_longer_than_the_migration_lock_timeout()
+    {
+        var database = await PostgresServer.CreateDatabaseAsync();
+        await using (var off = Build(database, payloadIndex: false))
+        {
+            await EventStoreFixture.StartHostedServicesAsync(off);
+        }
+
+        // A writer's transaction, open across the build: CREATE INDEX CONCURRENTLY waits for it (a lock wait).
+        await using var writer = new Npgsql.NpgsqlConnection(database);
+        await writer.OpenAsync();
+        var transaction = await writer.BeginTransactionAsync();
+        await using (var insert = new Npgsql.NpgsqlCommand("""
+            INSERT INTO event_streaming.events (stream_name, stream_offset, event_id, event_type, data, occurred_at, created_at)
+            VALUES ('open', 0, 'e-open', 't', '{}', now(), now())
+            """, writer, transaction))
+        {
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await using var on = TestServices.Build(database, "event_streaming", configure: s => s.Configure<PostgresEventStreamingOptions>(o =>
+        {
+            o.EnablePayloadIndex = true;
+            o.MigrationLockTimeout = TimeSpan.FromSeconds(1);
+        }));
+        var migrating = on.GetRequiredService<DatabaseMigrator>().MigrateAsync();
+
+        // The build has waited for the transaction longer than MigrationLockTimeout, and waits on.
+        await Deadline.UntilAsync(async () => migrating.IsCompleted || await TestServices.ScalarAsync<bool>(database, """
+            SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%'
+                           AND wait_event_type = 'Lock' AND now() - query_start > interval '2 seconds')
+            """), "the index build waits for the open transaction for more than 2 s");
+        Assert.False(migrating.IsCompleted, "the build ended while the transaction was still open");
+
+        await transaction.CommitAsync();
+        await migrating;
+
+        Assert.True(await IndexStateAsync(database));
     }
 
     [Fact]

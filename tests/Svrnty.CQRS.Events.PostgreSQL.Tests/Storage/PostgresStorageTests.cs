@@ -60,6 +60,13 @@ public sealed class PostgresStorageTests
         Assert.Equal(1, await CountCommandsAsync(() => store.AcknowledgeAsync("rt-q", first!.EventId, "c")));
         var second = await store.DequeueAsync("rt-q", "c", TimeSpan.FromMinutes(1));
         Assert.Equal(1, await CountCommandsAsync(() => store.NackAsync("rt-q", second!.EventId, "c")));
+        var writer = services.GetRequiredService<IEventBatchWriter>();
+        Assert.Equal(1, await CountCommandsAsync(() => writer.WriteAsync(new EventBatch()
+            .Append("rt-b1", new TestEvent("b1", 1))
+            .Append("rt-b2", new TestEvent("b2", 1))
+            .Enqueue("rt-q", new TestEvent("q", 3))
+            .CommitOffset("rt", "g", 1))));
+        Assert.Equal(1, await CountCommandsAsync(() => store.ReadStreamAsync(LogStreams.All, 0, 1000))); // the sequencer step included
     }
 
     /// <summary>Counts the commands Npgsql sends while <paramref name="operation"/> runs, from its own traces.</summary>
