@@ -5,7 +5,7 @@ namespace Svrnty.CQRS.Events.InMemory.Streams;
 /// <summary>
 /// A log stream (<see cref="LogStreams.All"/> or a category's log): the positions of events of other streams, in the
 /// order they became visible. Guarded by <see cref="InMemoryLogs.Sync"/>, which an append takes while it still holds its
-/// stream's lock, so each stream's order is kept and a batch's events get contiguous positions, visible together.
+/// stream's lock, so each stream's order is kept and an append's events get contiguous positions, visible together.
 /// Entries whose events retention deleted are skipped on read; a dead prefix is dropped (positions are never reused).
 /// </summary>
 internal sealed class InMemoryLog(string name)

@@ -18,7 +18,7 @@ namespace Svrnty.CQRS.Events.PostgreSQL.Streams;
 /// COMMITTED). Pending rows of appends that have not committed are invisible and wait for a later step: a late commit
 /// gets later positions and never lands below a position a reader has passed. Within a step, appends are numbered in
 /// the order they inserted their pending row (an appender to a stream inserts it only after the previous appender to
-/// that stream committed), so each stream's order is kept; a batch's events are contiguous.
+/// that stream committed), so each stream's order is kept; the events of one append are contiguous.
 /// Appenders never wait for the step, and the step never waits for an append.
 /// </remarks>
 internal sealed partial class PostgresEventStreamStore

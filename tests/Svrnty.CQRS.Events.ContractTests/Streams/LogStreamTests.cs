@@ -7,7 +7,7 @@ namespace Svrnty.CQRS.Events.ContractTests.Streams;
 
 /// <summary>
 /// The log streams the store maintains (DESIGN.md semantics 15-20): <c>$all</c> and <c>$ce-{category}</c> are read like
-/// any stream, with gapless positions given as events become visible, each stream's order and a batch's contiguity
+/// any stream, with gapless positions given as events become visible, each stream's order and an append's contiguity
 /// kept, read-your-writes, retention, subscriptions and hosted consumers. Each test uses a category of its own, so the
 /// tests sharing a fixture never see each other's events in a category log.
 /// </summary>
@@ -95,7 +95,7 @@ public abstract class LogStreamTests(EventStoreFixture fixture) : StoreSuite(fix
     }
 
     [Fact]
-    public async Task A_batch_gets_contiguous_positions_and_an_idempotent_retry_adds_nothing()
+    public async Task A_multi_event_append_gets_contiguous_positions_and_an_idempotent_retry_adds_nothing()
     {
         var category = NewCategory();
         var batch = NewEvents(4);
