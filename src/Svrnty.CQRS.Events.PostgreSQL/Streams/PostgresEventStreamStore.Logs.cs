@@ -8,8 +8,8 @@ namespace Svrnty.CQRS.Events.PostgreSQL.Streams;
 /// <summary>
 /// The log streams (<see cref="LogStreams"/>). An append records itself in <c>log_pending</c> (Append.cs); the
 /// sequencer step here gives the events of every visible pending append their positions. Every log read, length,
-/// metadata and timestamp lookup sends, in one round trip, the sequencer step (committed on its own, behind an error
-/// barrier) and then its query, so a read counts every append that returned before it (read-your-writes); the background
+/// metadata and timestamp lookup sends, in one round trip (one implicit transaction), the sequencer step and then its
+/// query, so a read counts every append that returned before it (read-your-writes); the background
 /// <see cref="LogSequencerService"/> keeps the pending set small when nobody reads.
 /// </summary>
 /// <remarks>
@@ -179,13 +179,11 @@ internal sealed partial class PostgresEventStreamStore
         }
     }
 
-    /// <summary>The sequencer step alone (the background loop): how many appends it numbered. It shares the readers'
-    /// steps (<see cref="SequencerSteps"/>): when a step that started after this call is already covering it, it does
-    /// nothing (0), so the loop and readers do not queue on the advisory lock.</summary>
+    /// <summary>The sequencer step alone (the background loop): how many appends it numbered. It does not go through
+    /// <see cref="SequencerSteps"/>: a reader waiting there for the loop's step would then wait for a client round trip
+    /// and a thread-pool hop before its own step, where queueing on the advisory lock resumes it on the server at once
+    /// (measured: log-follow's p99 rose from 15 ms to 55-196 ms with it).</summary>
     internal Task<long> SequenceLogsAsync(CancellationToken cancellationToken) =>
-        _steps.RunAsync(StepAsync, _ => Task.FromResult(0L), cancellationToken);
-
-    private Task<long> StepAsync(CancellationToken cancellationToken) =>
         executor.ExecuteAsync("sequence_logs", Repeat.Safe, async (connection, ct) =>
         {
             var batch = new NpgsqlBatch(connection);
@@ -236,11 +234,7 @@ internal sealed partial class PostgresEventStreamStore
     private void AddSequencerStep(NpgsqlBatch batch)
     {
         batch.BatchCommands.Add(new NpgsqlBatchCommand(LockIfPendingSql).With(executor.Database.SchemaName));
-        // The barrier (a Sync after the step) commits the lock statement and the step as one implicit transaction of
-        // their own (jit stays off for the step), before a read's query runs: the lock and the new positions are not
-        // held while the query runs and its rows are sent. Still one round trip; a step's error still surfaces.
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(SequenceSql) { AppendErrorBarrier = true }
-            .With(LogStreams.All).With(LogStreams.CategoryPrefix).With(Now()));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(SequenceSql).With(LogStreams.All).With(LogStreams.CategoryPrefix).With(Now()));
     }
 
     private Task<IReadOnlyList<StoredEvent>> ReadLogAsync(string logName, long fromPosition, int maxCount, CancellationToken cancellationToken)
